@@ -1,0 +1,91 @@
+"""The command group, its global options and the translation of errors to messages."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ticketlens.errors import TicketlensError
+from ticketlens.workspace import Workspace
+
+
+class UserError(click.ClickException):
+    """A ticketlens error shown as one line, exit code 2."""
+
+    exit_code = 2
+
+    def __init__(self, error: TicketlensError) -> None:
+        text = error.message + (f" (hint: {error.hint})" if error.hint else "")
+        super().__init__(" ".join(text.split()))
+
+
+class Group(click.Group):
+    """Turn ticketlens errors raised by any command into one-line user errors."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TicketlensError as exc:
+            raise UserError(exc) from None
+
+
+class Context:
+    """What the global options say; opens the workspace on first use."""
+
+    def __init__(self, workspace: Path | None, db: str | None, actor: str | None) -> None:
+        self.workspace_path = workspace
+        self.db = db
+        self.actor = actor
+        self._workspace: Workspace | None = None
+
+    @property
+    def workspace(self) -> Workspace:
+        if self._workspace is None:
+            self._workspace = Workspace.open(
+                self.workspace_path, overrides={"database.url": self.db}, actor=self.actor
+            )
+        return self._workspace
+
+    def close(self) -> None:
+        if self._workspace is not None:
+            self._workspace.close()
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--workspace",
+    "-w",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Workspace folder (default: $TICKETLENS_WORKSPACE, else the nearest one above here).",
+)
+@click.option("--db", metavar="URL", help="Database URL (overrides TICKETLENS_DB and the config).")
+@click.option("--as", "actor", metavar="NAME", help="Who is acting (default: $TICKETLENS_USER or the OS user).")
+@click.option("-v", "--verbose", count=True, help="Log progress (-v) or everything (-vv) to stderr.")
+@click.version_option(package_name="ticketlens")
+@click.pass_context
+def cli(
+    ctx: click.Context, workspace: Path | None, db: str | None, actor: str | None, verbose: int
+) -> None:
+    """ticketlens: turn support tickets into product insight tied to your mission.
+
+    \b
+    Example:
+      ticketlens init my-team && cd my-team
+      ticketlens ingest export.csv
+      ticketlens status
+    """
+    if verbose:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s: %(message)s"))
+        logger = logging.getLogger("ticketlens" if verbose == 1 else "")
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO if verbose == 1 else logging.DEBUG)
+    state = Context(workspace, db, actor)
+    ctx.obj = state
+    ctx.call_on_close(state.close)

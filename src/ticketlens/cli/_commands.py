@@ -1,0 +1,220 @@
+"""Workspace commands: init, ingest, status, tickets, quarantine."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import click
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+from ticketlens.cli._app import Context, cli, pass_context
+from ticketlens.cli._output import emit_json, emit_rows, output_options, safe_terminal, stderr, stdout
+from ticketlens.ingest import ImportResult, parse_mapping, reader_names
+from ticketlens.quarantine import COLUMNS as QUARANTINE_COLUMNS
+from ticketlens.quarantine import list_quarantine
+from ticketlens.status import workspace_status
+from ticketlens.tickets import get_ticket, list_tickets
+from ticketlens.workspace import Workspace
+
+#: Files smaller than this import too fast for a progress bar to help.
+PROGRESS_MIN_BYTES = 5_000_000
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--timezone", help="The team's IANA time zone, e.g. Europe/London (default UTC).")
+def init(directory: Path, timezone: str | None) -> None:
+    """Create a workspace: ticketlens.toml and a data folder.
+
+    \b
+    Example:
+      ticketlens init support-insights --timezone Europe/London
+    """
+    values = {"workspace.timezone": timezone} if timezone else {}
+    ws = Workspace.init(directory, values=values)
+    click.echo(f"Created workspace {ws.root} (settings in {ws.root / 'ticketlens.toml'})")
+
+
+def print_import_summary(result: ImportResult) -> None:
+    c = result.counts
+    click.echo(
+        f"Import {result.import_id} ({result.source}): read {c.read}, new {c.new}, "
+        f"updated {c.updated}, unchanged {c.unchanged}, quarantined {c.quarantined}"
+    )
+    if c.quarantined:
+        click.echo("See the rejected rows with: ticketlens quarantine list")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(reader_names()), help="Input format (default: from the file name).")
+@click.option("--map", "mappings", multiple=True, metavar="FIELD=COLUMN", help="Read FIELD from COLUMN; repeatable.")
+@click.option("--source", default="default", show_default=True, help="Name of the system the tickets come from; with the ticket id it is the key.")
+@pass_context
+def ingest(ctx: Context, paths: tuple[Path, ...], fmt: str | None, mappings: tuple[str, ...], source: str) -> None:
+    """Import ticket files (CSV, TSV, JSON Lines, JSON).
+
+    Only a text column is required; common column names are recognised. Re-importing
+    a file changes nothing; bad rows go to the quarantine with their reason; the
+    whole import lands or nothing does.
+
+    \b
+    Example:
+      ticketlens ingest export.csv --source zendesk --map text=Description
+    """
+    ws = ctx.workspace
+    mapping = parse_mapping(list(mappings))
+    total = sum(p.stat().st_size for p in paths if p.is_file())
+    show = total >= PROGRESS_MIN_BYTES and stderr().is_terminal
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=stderr(),
+        transient=True,
+        disable=not show,
+    ) as bar:
+        task = bar.add_task("importing", total=total)
+        done_before: dict[str, int] = {}
+
+        def progress(file: str, done: int, _size: int) -> None:
+            done_before[file] = done
+            bar.update(task, completed=sum(done_before.values()), description=Path(file).name)
+
+        result = ws.ingest(list(paths), source=source, format=fmt, mapping=mapping, progress=progress)
+    print_import_summary(result)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@pass_context
+def status(ctx: Context, as_json: bool) -> None:
+    """Show what the workspace holds.
+
+    \b
+    Example:
+      ticketlens status --json
+    """
+    info = workspace_status(ctx.workspace)
+    if as_json:
+        emit_json(info)
+        return
+    out = stdout()
+    last = info["last_import"]
+    lines = [
+        ("Workspace", info["workspace"]),
+        ("Database", info["database"]),
+        ("Tickets", f"{info['tickets']:,}"
+         + "".join(f"  [{s}: {n:,}]" for s, n in sorted(info["tickets_by_source"].items()))),
+        ("Messages", f"{info['messages']:,}"),
+        ("Requesters", f"{info['requesters']:,}"),
+        ("Period", f"{info['first_ticket_at'] or '-'} .. {info['last_ticket_at'] or '-'}"),
+        ("Imports", f"{info['imports']}" + (
+            f" (last: #{last['id']} by {last['by']}: read {last['read']}, new {last['new']}, "
+            f"updated {last['updated']}, unchanged {last['unchanged']}, "
+            f"quarantined {last['quarantined']})" if last else "")),
+        ("Quarantined rows", f"{info['quarantined']:,}"),
+        ("Review items", ", ".join(f"{k} {v}" for k, v in sorted(info["review_items"].items())) or "none"),
+        ("Audit events", f"{info['audit_events']:,}"),
+    ]
+    for label, value in lines:
+        out.print(f"{label:<17} {safe_terminal(value)}", markup=False)
+
+
+@cli.group()
+def tickets() -> None:
+    """List and show imported tickets."""
+
+
+@tickets.command("list")
+@click.option("--limit", default=20, show_default=True, help="How many tickets.")
+@click.option("--offset", default=0, help="Skip this many first.")
+@click.option("--source", help="Only tickets from this source.")
+@output_options
+@pass_context
+def tickets_list(ctx: Context, limit: int, offset: int, source: str | None, as_json: bool, as_csv: bool) -> None:
+    """List tickets, newest first.
+
+    \b
+    Example:
+      ticketlens tickets list --limit 5 --json
+    """
+    rows = list_tickets(ctx.workspace, limit=limit, offset=offset, source=source)
+    emit_rows(rows, ["id", "source", "external_id", "created_at", "channel", "status", "text"],
+              as_json=as_json, as_csv=as_csv, widths={"text": 60})
+
+
+@tickets.command("show")
+@click.argument("ref")
+@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@pass_context
+def tickets_show(ctx: Context, ref: str, as_json: bool) -> None:
+    """Show one ticket with its thread. REF is the id or SOURCE:EXTERNAL_ID.
+
+    \b
+    Example:
+      ticketlens tickets show sample:HB-000042
+    """
+    ticket = get_ticket(ctx.workspace, ref)
+    if as_json:
+        emit_json(ticket)
+        return
+    out = stdout()
+    skip = {"messages", "text", "custom_fields"}
+    for key, value in ticket.items():
+        if key not in skip and value not in (None, [], {}):
+            out.print(f"{key:<18} {safe_terminal(value)}", markup=False)
+    for key, value in ticket["custom_fields"].items():
+        out.print(f"{'  ' + key:<18} {safe_terminal(value)}", markup=False)
+    out.print("\n" + safe_terminal(ticket["text"]), markup=False)
+    for m in ticket["messages"]:
+        who = " ".join(safe_terminal(x) for x in (m["role"], m["author"], m["created_at"]) if x)
+        out.print(f"\n--- {who}\n{safe_terminal(m['body'])}", markup=False)
+
+
+@cli.group()
+def quarantine() -> None:
+    """Rows that could not be imported, with file, row, field and reason."""
+
+
+@quarantine.command("list")
+@click.option("--source", help="Only rows of this source.")
+@click.option("--import", "import_id", type=int, help="Only rows found by this import.")
+@output_options
+@pass_context
+def quarantine_list(ctx: Context, source: str | None, import_id: int | None, as_json: bool, as_csv: bool) -> None:
+    """List quarantined rows.
+
+    \b
+    Example:
+      ticketlens quarantine list --json
+    """
+    rows = list_quarantine(ctx.workspace, source=source, import_id=import_id)
+    emit_rows(rows, ["id", "file", "row", "field", "reason"], as_json=as_json, as_csv=as_csv)
+
+
+@quarantine.command("export")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="CSV file to write (default: stdout).")
+@click.option("--source", help="Only rows of this source.")
+@pass_context
+def quarantine_export(ctx: Context, output: Path | None, source: str | None) -> None:
+    """Export quarantined rows, raw content included, as CSV to fix and re-import.
+
+    \b
+    Example:
+      ticketlens quarantine export -o rejected.csv
+    """
+    rows = list_quarantine(ctx.workspace, source=source)
+    fh = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
+    try:
+        writer = csv.DictWriter(fh, fieldnames=list(QUARANTINE_COLUMNS))
+        writer.writeheader()
+        writer.writerows(rows)
+    finally:
+        if output:
+            fh.close()
+    if output:
+        click.echo(f"Wrote {len(rows)} rows to {output}", err=True)

@@ -1,0 +1,101 @@
+"""The one exception hierarchy of ticketlens.
+
+Every error a user can cause or fix is a :class:`TicketlensError`; the CLI turns
+these into a one-line message and exit code 2, the web API into its JSON error
+shape. Anything else escaping is a bug.
+
+::
+
+    TicketlensError
+    ├── SettingsError          unknown or ill-typed setting, bad config file
+    ├── WorkspaceError
+    │   └── WorkspaceNotFound  no ticketlens.toml here or in any parent
+    ├── StoreError             database cannot be opened / migrated / reached
+    │   └── MissingExtra       an optional dependency is not installed
+    ├── IngestError
+    │   └── UnreadableFile     a whole file cannot be read (not one bad row)
+    ├── NotFound               a ticket / item / theme id that does not exist
+    └── ReviewError
+        └── InvalidTransition  a review state change the state machine forbids
+"""
+
+from __future__ import annotations
+
+
+class TicketlensError(Exception):
+    """Base class: a problem the user can understand and act on."""
+
+    #: A short hint on what to do next, shown after the message.
+    hint: str | None = None
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        if hint is not None:
+            self.hint = hint
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else self.__class__.__name__
+
+
+class SettingsError(TicketlensError):
+    """A setting is unknown, ill-typed or out of range."""
+
+
+class WorkspaceError(TicketlensError):
+    """The workspace cannot be created or used."""
+
+
+class WorkspaceNotFound(WorkspaceError):
+    """No workspace in the current directory or any parent."""
+
+    hint = "run 'ticketlens init' here, or pass --workspace DIR / set TICKETLENS_WORKSPACE"
+
+
+class StoreError(TicketlensError):
+    """The database cannot be opened, migrated or reached."""
+
+
+class MissingExtra(StoreError):
+    """An optional dependency is needed for this and is not installed."""
+
+    def __init__(self, package: str, extra: str) -> None:
+        super().__init__(
+            f"{package} is not installed",
+            hint=f"pip install 'ticketlens[{extra}]'",
+        )
+
+
+class IngestError(TicketlensError):
+    """An import cannot proceed."""
+
+
+class UnreadableFile(IngestError):
+    """A whole input file cannot be read (missing, binary, unknown format)."""
+
+
+class NotFound(TicketlensError):
+    """An id that does not exist in the store."""
+
+
+class ReviewError(TicketlensError):
+    """A review action cannot be applied."""
+
+
+class InvalidTransition(ReviewError):
+    """The review state machine does not allow this change of state."""
+
+
+__all__ = [
+    "IngestError",
+    "InvalidTransition",
+    "MissingExtra",
+    "NotFound",
+    "ReviewError",
+    "SettingsError",
+    "StoreError",
+    "TicketlensError",
+    "UnreadableFile",
+    "WorkspaceError",
+    "WorkspaceNotFound",
+]

@@ -1,0 +1,31 @@
+"""Ingest: read files, normalise to tickets, keep bad rows aside, upsert idempotently.
+
+An import is one transaction: it lands whole or not at all. Every row read ends up
+counted as exactly one of new, updated, unchanged or quarantined.
+"""
+
+from __future__ import annotations
+
+from ticketlens.ingest._base import BadRow, RawRow, Reader
+from ticketlens.ingest._loader import Counts
+from ticketlens.ingest._registry import get_reader, reader_for, reader_names, register_reader
+from ticketlens.ingest._run import ImportResult, IngestOptions, ingest_files
+from ticketlens.ingest.normalize import FIELDS, Normaliser, TicketRecord, parse_mapping
+
+__all__ = [
+    "FIELDS",
+    "BadRow",
+    "Counts",
+    "ImportResult",
+    "IngestOptions",
+    "Normaliser",
+    "RawRow",
+    "Reader",
+    "TicketRecord",
+    "get_reader",
+    "ingest_files",
+    "parse_mapping",
+    "reader_for",
+    "reader_names",
+    "register_reader",
+]

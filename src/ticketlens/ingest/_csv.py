@@ -1,0 +1,115 @@
+"""CSV and TSV: records split so that one broken quote cannot swallow the rest of a file.
+
+The csv module, given a stray quote, reads on until the next quote, gluing every
+following line into one field. Here each record is first cut out by quote parity
+(a record ends at a line end where the number of quote characters is even), then
+parsed strictly. If that fails, or a multi-line record has the wrong number of fields,
+only its first line is rejected and reading resumes on the line after it.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import deque
+from collections.abc import Iterator
+from pathlib import Path
+
+from ticketlens.errors import UnreadableFile
+from ticketlens.ingest._base import BadRow, ProgressFn, RawRow, Reader
+from ticketlens.ingest._text import check_file, open_text
+
+#: A legitimately quoted multi-line field is rarely longer than this; a stray quote
+#: makes the scan give up here instead of reading to the end of the file.
+MAX_RECORD_LINES = 2000
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+def sniff_delimiter(header: str) -> str:
+    """The candidate that splits the header line into the most columns (ties: comma)."""
+    counts = {d: header.count(d) for d in _DELIMITERS}
+    best = max(_DELIMITERS, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+def _parse(text: str, delimiter: str) -> list[str]:
+    """Parse one record strictly; raises csv.Error on broken quoting."""
+    rows = list(csv.reader([text], delimiter=delimiter, strict=True))
+    if len(rows) != 1:
+        raise csv.Error("record splits into several rows")
+    return rows[0]
+
+
+class CsvReader(Reader):
+    """Delimited text with a header row; the delimiter is detected unless given."""
+
+    name = "csv"
+    extensions = (".csv",)
+    delimiter: str | None = None
+
+    def read(self, path: Path, progress: ProgressFn | None = None) -> Iterator[RawRow | BadRow]:
+        check_file(path)
+        stream, _encoding = open_text(path, progress)
+        with stream:
+            yield from self._records(str(path), stream)
+
+    def _records(self, file: str, lines_in: Iterator[str]) -> Iterator[RawRow | BadRow]:
+        numbered = ((n, line) for n, line in enumerate(lines_in, start=1))
+        header_line = next(((n, line) for n, line in numbered if line.strip()), None)
+        if header_line is None:
+            raise UnreadableFile(f"{file}: no header row")
+        delimiter = self.delimiter or sniff_delimiter(header_line[1])
+        try:
+            header = [h.strip() for h in _parse(header_line[1].rstrip("\r\n"), delimiter)]
+        except csv.Error as exc:
+            raise UnreadableFile(f"{file}: line {header_line[0]}: unreadable header ({exc})") from None
+        if len(set(header)) != len(header):
+            dupes = sorted({h for h in header if header.count(h) > 1})
+            raise UnreadableFile(f"{file}: duplicate column names in the header: {dupes}")
+        width = len(header)
+        pending: deque[tuple[int, str]] = deque()
+
+        def next_line() -> tuple[int, str] | None:
+            if pending:
+                return pending.popleft()
+            return next(numbered, None)
+
+        while (first := next_line()) is not None:
+            start, text = first
+            if not text.strip():
+                continue
+            taken = [first]
+            while text.count('"') % 2 and len(taken) < MAX_RECORD_LINES:
+                more = next_line()
+                if more is None:
+                    break
+                taken.append(more)
+                text += more[1]
+            record = text.rstrip("\r\n")
+            try:
+                values = _parse(record, delimiter)
+                problem = None
+            except csv.Error as exc:
+                values, problem = [], f"broken quoting ({exc})"
+            # Trailing empty cells (a trailing delimiter) are harmless.
+            while len(values) > width and values[-1] == "":
+                values.pop()
+            if problem is None and len(values) != width:
+                problem = f"expected {width} fields, found {len(values)}"
+                if len(taken) > 1:
+                    problem = "broken quoting (a quote is never closed)"
+            if problem is None:
+                yield RawRow(file, start, dict(zip(header, values, strict=True)), record)
+                continue
+            if len(taken) > 1:
+                # Reject only the line that opened the bad quote; re-read the rest.
+                pending.extendleft(reversed(taken[1:]))
+                record = taken[0][1].rstrip("\r\n")
+            yield BadRow(file, start, None, problem, record)
+
+
+class TsvReader(CsvReader):
+    """Tab-separated values."""
+
+    name = "tsv"
+    extensions = (".tsv", ".tab")
+    delimiter = "\t"

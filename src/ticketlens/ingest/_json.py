@@ -1,0 +1,101 @@
+"""JSON Lines (one object per line) and JSON (an array of objects, streamed)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ticketlens.errors import UnreadableFile
+from ticketlens.ingest._base import BadRow, ProgressFn, RawRow, Reader
+from ticketlens.ingest._text import check_file, open_text
+
+#: Keys under which exports commonly wrap their array of tickets.
+WRAPPER_KEYS = ("tickets", "data", "results", "items", "records", "rows")
+
+
+def canonical(obj: Any) -> str:
+    """A stable text form of a parsed record, for content hashes and the quarantine."""
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str)
+
+
+class JsonLinesReader(Reader):
+    """One JSON object per line; a bad line is rejected, the others still load."""
+
+    name = "jsonl"
+    extensions = (".jsonl", ".ndjson")
+
+    def read(self, path: Path, progress: ProgressFn | None = None) -> Iterator[RawRow | BadRow]:
+        check_file(path)
+        stream, _ = open_text(path, progress)
+        file = str(path)
+        with stream:
+            for n, line in enumerate(stream, start=1):
+                text = line.strip()
+                if not text:
+                    continue
+                try:
+                    obj = json.loads(text)
+                except json.JSONDecodeError as exc:
+                    yield BadRow(file, n, None, f"invalid JSON ({exc.msg})", text)
+                    continue
+                if not isinstance(obj, dict):
+                    yield BadRow(file, n, None, "not a JSON object", text)
+                    continue
+                yield RawRow(file, n, obj, text)
+
+
+class JsonReader(Reader):
+    """A JSON array of objects, or an object wrapping one (``{"tickets": [...]}``).
+
+    Streamed with ijson so a large export is never held in memory whole.
+    """
+
+    name = "json"
+    extensions = (".json",)
+
+    def read(self, path: Path, progress: ProgressFn | None = None) -> Iterator[RawRow | BadRow]:
+        import ijson
+
+        check_file(path)
+        file = str(path)
+        prefix = self._array_prefix(path)
+        stream, _ = open_text(path, progress)
+        n = 0
+        with stream:
+            items = ijson.items(stream, prefix, use_float=True)
+            try:
+                for n, obj in enumerate(items, start=1):  # noqa: B007 - n used after the loop
+                    if isinstance(obj, dict):
+                        yield RawRow(file, n, obj, canonical(obj))
+                    else:
+                        yield BadRow(file, n, None, "not a JSON object", canonical(obj))
+            except ijson.JSONError as exc:
+                if n == 0:
+                    raise UnreadableFile(f"{file}: not valid JSON ({exc})") from None
+                yield BadRow(
+                    file, n + 1, None, f"invalid JSON from item {n + 1} on ({exc}); rest unread", ""
+                )
+
+    @staticmethod
+    def _array_prefix(path: Path) -> str:
+        """Find where the array of records is: the top level, or under a wrapper key."""
+        import ijson
+
+        stream, _ = open_text(path)
+        with stream:
+            try:
+                for prefix, event, _value in ijson.parse(stream):
+                    if event == "start_array" and prefix == "":
+                        return "item"
+                    if event == "start_array" and prefix in WRAPPER_KEYS:
+                        return f"{prefix}.item"
+                    if prefix == "" and event not in ("start_map", "map_key", "end_map"):
+                        break  # a bare scalar at the top level
+            except ijson.JSONError as exc:
+                raise UnreadableFile(f"{path}: not valid JSON ({exc})") from None
+        raise UnreadableFile(
+            f"{path}: no array of tickets found",
+            hint=f"expected a JSON array, or an object with one of {list(WRAPPER_KEYS)}",
+        )

@@ -1,0 +1,127 @@
+"""Run one import: check every file first, then read, normalise and load in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from ticketlens.errors import UnreadableFile
+from ticketlens.ingest._base import BadRow, Reader
+from ticketlens.ingest._loader import BatchLoader, Counts
+from ticketlens.ingest._registry import reader_for
+from ticketlens.ingest.normalize import FieldProblem, Normaliser
+from ticketlens.store import Store
+from ticketlens.store.schema import Import
+
+#: progress(file, bytes_done, bytes_total)
+FileProgress = Callable[[str, int, int], None]
+#: on_batch(batches_written, counts_so_far)
+BatchHook = Callable[[int, Counts], None]
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """How to read and where to file what is read."""
+
+    source: str = "default"
+    format: str | None = None
+    mapping: Mapping[str, str] = field(default_factory=dict)
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    csat_scale: int = 5
+    dayfirst: bool = False
+    batch_size: int = 2000
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    import_id: int
+    source: str
+    files: list[str]
+    counts: Counts
+
+
+def _check_text_column(path: Path, reader: Reader, normaliser: Normaliser) -> None:
+    """Fail before writing anything if a file has no column that can hold the text."""
+    for item in reader.read(path):
+        if isinstance(item, BadRow):
+            continue
+        columns = normaliser.columns_for(list(item.fields))
+        if "text" not in columns and "messages" not in columns:
+            raise UnreadableFile(
+                f"{path}: no text column among {list(item.fields)}",
+                hint="name it with --map text=COLUMN",
+            )
+        return
+
+
+def ingest_files(
+    store: Store,
+    paths: Sequence[Path],
+    *,
+    options: IngestOptions,
+    actor: str,
+    requester_key: Callable[[str], str],
+    progress: FileProgress | None = None,
+    on_batch: BatchHook | None = None,
+) -> ImportResult:
+    """Import ``paths`` as one transaction and return what happened to every row.
+
+    Raises:
+        UnreadableFile: A file cannot be read at all; nothing is written.
+    """
+    normaliser = Normaliser(
+        source=options.source,
+        tz=options.tz,
+        mapping=options.mapping,
+        csat_scale=options.csat_scale,
+        dayfirst=options.dayfirst,
+    )
+    readers = [(path, reader_for(path, options.format)) for path in paths]
+    for path, reader in readers:
+        _check_text_column(path, reader, normaliser)
+    format_name = ",".join(sorted({reader.name for _, reader in readers}))
+
+    with store.session() as session:
+        log = Import(
+            started_at=dt.datetime.now(dt.UTC),
+            actor=actor,
+            source=options.source,
+            format=format_name,
+            files=[str(p) for p in paths],
+        )
+        session.add(log)
+        session.flush()
+        loader = BatchLoader(
+            session,
+            import_id=log.id,
+            requester_key=requester_key,
+            batch_size=options.batch_size,
+            on_batch=on_batch,
+        )
+        for path, reader in readers:
+            total = path.stat().st_size
+            tick = None
+            if progress is not None:
+                name, report = str(path), progress
+
+                def tick(done: int, name: str = name, report: FileProgress = report) -> None:
+                    report(name, done, total)
+
+            for item in reader.read(path, tick):
+                if isinstance(item, BadRow):
+                    loader.reject(options.source, item)
+                    continue
+                try:
+                    loader.add(normaliser.normalise(item.fields, item.raw))
+                except FieldProblem as problem:
+                    bad = BadRow(item.file, item.row, problem.column, problem.reason, item.raw)
+                    loader.reject(options.source, bad)
+        loader.flush()
+        counts = loader.counts
+        log.finished_at = dt.datetime.now(dt.UTC)
+        log.rows_read, log.rows_new, log.rows_updated = counts.read, counts.new, counts.updated
+        log.rows_unchanged, log.rows_quarantined = counts.unchanged, counts.quarantined
+        return ImportResult(log.id, options.source, [str(p) for p in paths], counts)

@@ -1,0 +1,98 @@
+"""Open a text file whatever its encoding: UTF-8 (with or without BOM), cp1252, latin-1."""
+
+from __future__ import annotations
+
+import codecs
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+from ticketlens.errors import UnreadableFile
+
+_CHUNK = 1 << 20
+
+
+def check_file(path: Path) -> None:
+    """Fail with one clear line if ``path`` is not a readable, non-empty text file."""
+    if not path.exists():
+        raise UnreadableFile(f"{path}: no such file")
+    if path.is_dir():
+        raise UnreadableFile(f"{path}: is a folder, not a file")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8192)
+    except OSError as exc:
+        raise UnreadableFile(f"{path}: cannot read ({exc.strerror})") from None
+    if not head.strip():
+        raise UnreadableFile(f"{path}: the file is empty")
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise UnreadableFile(f"{path}: looks like a binary file, not text")
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def detect_encoding(path: Path) -> str:
+    """Pick the encoding that decodes the whole file, most specific first.
+
+    UTF-8 is validated over the whole file (a single accented byte deep in a cp1252
+    export must not be mangled); cp1252 covers Excel's Western exports; latin-1
+    decodes anything, so it is the last resort.
+    """
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    for encoding in ("utf-8", "cp1252"):
+        if _decodes(path, encoding):
+            return encoding
+    return "latin-1"
+
+
+class _CountingReader(io.RawIOBase):
+    """Pass bytes through, reporting how many have been read (for progress bars)."""
+
+    def __init__(self, raw: IO[bytes], progress: Callable[[int], None]) -> None:
+        self._raw = raw
+        self._progress = progress
+        self._count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self._raw.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self._count += n
+        self._progress(self._count)
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def open_text(path: Path, progress: Callable[[int], None] | None = None) -> tuple[IO[str], str]:
+    """Open ``path`` for reading text with its detected encoding.
+
+    Newlines are passed through untranslated (``newline=""``) as the csv module needs.
+    Returns the stream and the encoding's name.
+    """
+    encoding = detect_encoding(path)
+    raw: IO[bytes] = path.open("rb")
+    if progress is not None:
+        raw = io.BufferedReader(_CountingReader(raw, progress), buffer_size=_CHUNK)
+    return io.TextIOWrapper(raw, encoding=encoding, newline=""), encoding

@@ -1,0 +1,334 @@
+"""Turn a raw row into a :class:`TicketRecord`, or say which field is wrong and why.
+
+Column names are matched case- and punctuation-insensitively against the aliases
+below; ``--map FIELD=COLUMN`` overrides them. Columns that match no field are kept
+as custom fields, so nothing in the input is lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dateutil import parser as date_parser
+
+from ticketlens.errors import IngestError
+
+#: field -> column names recognised for it (already normalised: lower case, underscores).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "external_id": ("id", "ticket_id", "ticketid", "case_id", "case_number", "ticket_number",
+                    "number", "key", "issue_key", "conversation_id", "external_id"),
+    "text": ("text", "body", "description", "message", "content", "comment", "question",
+             "query", "ticket_text", "ticket_description", "customer_message", "utterance"),
+    "subject": ("subject", "title", "summary", "ticket_subject"),
+    "created_at": ("created_at", "created", "creation_date", "created_date", "date", "opened_at",
+                   "opened", "timestamp", "submitted_at", "date_created", "ticket_created"),
+    "first_response_at": ("first_response_at", "first_reply_at", "first_response", "responded_at",
+                          "first_response_time"),
+    "solved_at": ("solved_at", "resolved_at", "closed_at", "resolution_date", "date_closed",
+                  "solved_date", "resolved_date", "closed_date"),
+    "status": ("status", "state", "ticket_status"),
+    "channel": ("channel", "via", "medium", "source_channel", "ticket_channel"),
+    "priority": ("priority", "urgency", "ticket_priority"),
+    "group": ("group", "group_name", "assignee_group", "assignment_group", "team", "queue"),
+    "requester": ("requester", "requester_id", "requester_email", "customer", "customer_id",
+                  "customer_email", "user", "user_id", "email", "author_id", "caller_id",
+                  "contact", "client_id"),
+    "csat": ("csat", "satisfaction", "satisfaction_score", "satisfaction_rating", "rating",
+             "customer_satisfaction_rating", "csat_score"),
+    "reopens": ("reopens", "reopen_count", "reopened_count", "times_reopened"),
+    "handoffs": ("handoffs", "group_stations", "reassignment_count", "reassignments",
+                 "transfers", "handoff_count"),
+    "tags": ("tags", "labels", "tag", "label"),
+    "language": ("language", "lang", "locale"),
+    "messages": ("messages", "thread", "comments", "conversation"),
+}
+FIELDS = tuple(ALIASES)
+
+_INT_FIELDS = ("reopens", "handoffs")
+_DATE_FIELDS = ("created_at", "first_response_at", "solved_at")
+_LOWER_FIELDS = ("status", "channel", "priority")
+_YEAR = re.compile(r"\d{4}")
+_TAG_SPLIT = re.compile(r"[,;|]")
+# dateutil fills missing parts from this; fixed so results never depend on today.
+_DATE_DEFAULT = dt.datetime(2000, 1, 1)
+
+
+def column_key(name: str) -> str:
+    """Normalise a column name for matching: ``Ticket ID`` -> ``ticket_id``."""
+    return re.sub(r"[^0-9a-z]+", "_", name.strip().lower()).strip("_")
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRecord:
+    body: str
+    role: str | None = None
+    author: str | None = None
+    created_at: dt.datetime | None = None
+
+
+@dataclass(slots=True)
+class TicketRecord:
+    """A normalised ticket, ready to be stored. ``requester`` is the raw identifier."""
+
+    source: str
+    external_id: str
+    body: str
+    subject: str | None = None
+    created_at: dt.datetime | None = None
+    first_response_at: dt.datetime | None = None
+    solved_at: dt.datetime | None = None
+    status: str | None = None
+    channel: str | None = None
+    priority: str | None = None
+    group_name: str | None = None
+    language: str | None = None
+    requester: str | None = None
+    tags: list[str] = field(default_factory=list)
+    custom_fields: dict[str, Any] = field(default_factory=dict)
+    csat: int | None = None
+    reopens: int | None = None
+    handoffs: int | None = None
+    messages: list[MessageRecord] = field(default_factory=list)
+
+
+class FieldProblem(Exception):
+    """One field of one row is wrong; the row goes to the quarantine."""
+
+    def __init__(self, column: str, reason: str) -> None:
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+def parse_mapping(pairs: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """Parse ``--map FIELD=COLUMN`` options."""
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, column = pair.partition("=")
+        name = name.strip()
+        if not sep or not name or not column.strip():
+            raise IngestError(f"--map {pair!r}: expected FIELD=COLUMN", hint="e.g. --map text=Body")
+        if name not in ALIASES:
+            raise IngestError(f"--map {pair!r}: unknown field {name!r}", hint=", ".join(FIELDS))
+        mapping[name] = column.strip()
+    return mapping
+
+
+def resolve_columns(columns: list[str], mapping: Mapping[str, str]) -> dict[str, str]:
+    """Decide which column feeds which field: ``{field: column}``.
+
+    Explicit ``mapping`` entries win; otherwise the first column (in alias order)
+    whose normalised name is an alias of the field.
+    """
+    by_key: dict[str, str] = {}
+    for column in columns:
+        by_key.setdefault(column_key(column), column)
+    chosen: dict[str, str] = {}
+    for name, column in mapping.items():
+        if column in columns:
+            chosen[name] = column
+        elif column_key(column) in by_key:
+            chosen[name] = by_key[column_key(column)]
+    taken = set(chosen.values())
+    for name, aliases in ALIASES.items():
+        if name in chosen:
+            continue
+        for alias in aliases:
+            column = by_key.get(alias)
+            if column is not None and column not in taken:
+                chosen[name] = column
+                taken.add(column)
+                break
+    return chosen
+
+
+def content_id(raw: str) -> str:
+    """A stable id for a record without one: a hash of its raw content."""
+    return "h" + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:24]
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+class Normaliser:
+    """Normalise the rows of one import (its settings and column mapping fixed)."""
+
+    def __init__(
+        self,
+        *,
+        source: str,
+        tz: ZoneInfo,
+        mapping: Mapping[str, str] | None = None,
+        csat_scale: int = 5,
+        dayfirst: bool = False,
+    ) -> None:
+        self.source = source
+        self.tz = tz
+        self.mapping = dict(mapping or {})
+        self.csat_scale = csat_scale
+        self.dayfirst = dayfirst
+        self._columns_cache: dict[tuple[str, ...], dict[str, str]] = {}
+
+    def columns_for(self, keys: list[str]) -> dict[str, str]:
+        cache_key = tuple(keys)
+        found = self._columns_cache.get(cache_key)
+        if found is None:
+            found = self._columns_cache[cache_key] = resolve_columns(keys, self.mapping)
+        return found
+
+    def normalise(self, fields: dict[str, Any], raw: str) -> TicketRecord:
+        """Build a ticket from one row.
+
+        Raises:
+            FieldProblem: naming the column and what is wrong with it.
+        """
+        columns = self.columns_for(list(fields))
+        get = {name: fields[column] for name, column in columns.items()}
+        messages = self._messages(get.get("messages"), columns.get("messages", "messages"))
+        text = get.get("text")
+        if _blank(text) and messages:
+            text = next((m.body for m in messages if m.role != "agent"), messages[0].body)
+        if _blank(text):
+            raise FieldProblem(columns.get("text", "text"), "empty text")
+        external = get.get("external_id")
+        record = TicketRecord(
+            source=self.source,
+            external_id=content_id(raw) if _blank(external) else _text(external),
+            body=_text(text),
+            messages=messages,
+        )
+        for name in _DATE_FIELDS:
+            setattr(record, name, self._date(get.get(name), columns.get(name, name)))
+        for name in _LOWER_FIELDS:
+            value = get.get(name)
+            setattr(record, name, None if _blank(value) else _text(value).lower())
+        for name, attr in (("subject", "subject"), ("group", "group_name"),
+                           ("language", "language"), ("requester", "requester")):
+            value = get.get(name)
+            setattr(record, attr, None if _blank(value) else _text(value))
+        for name in _INT_FIELDS:
+            setattr(record, name, self._count(get.get(name), columns.get(name, name)))
+        record.csat = self._csat(get.get("csat"), columns.get("csat", "csat"))
+        record.tags = self._tags(get.get("tags"))
+        used = set(columns.values())
+        record.custom_fields = {
+            k: v for k, v in fields.items() if k not in used and not _blank(v)
+        }
+        return record
+
+    def _date(self, value: Any, column: str) -> dt.datetime | None:
+        if _blank(value):
+            return None
+        parsed: dt.datetime | None = None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            parsed = self._epoch(float(value), column)
+        elif isinstance(value, str):
+            text = value.strip()
+            if re.fullmatch(r"\d{9,13}(\.\d+)?", text):
+                parsed = self._epoch(float(text), column)
+            else:
+                try:
+                    parsed = dt.datetime.fromisoformat(text)
+                except ValueError:
+                    parsed = self._lenient_date(text, column)
+        if parsed is None:
+            raise FieldProblem(column, f"unparseable date {value!r}")
+        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=self.tz)
+
+    def _lenient_date(self, text: str, column: str) -> dt.datetime:
+        # Require a year: dateutil would otherwise read "5" as the 5th of some month.
+        if not _YEAR.search(text):
+            raise FieldProblem(column, f"unparseable date {text!r}")
+        try:
+            return date_parser.parse(text, default=_DATE_DEFAULT, dayfirst=self.dayfirst)
+        except (ValueError, OverflowError):
+            raise FieldProblem(column, f"unparseable date {text!r}") from None
+
+    @staticmethod
+    def _epoch(seconds: float, column: str) -> dt.datetime:
+        if seconds > 1e11:  # milliseconds
+            seconds /= 1000
+        try:
+            return dt.datetime.fromtimestamp(seconds, dt.UTC)
+        except (OverflowError, OSError, ValueError):
+            raise FieldProblem(column, f"timestamp {seconds!r} out of range") from None
+
+    @staticmethod
+    def _number(value: Any, column: str, what: str) -> int | None:
+        if _blank(value):
+            return None
+        if isinstance(value, bool):
+            raise FieldProblem(column, f"{what} must be a whole number, got {value!r}")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise FieldProblem(column, f"{what} must be a whole number, got {value!r}") from None
+        if not math.isfinite(number) or number != int(number):
+            raise FieldProblem(column, f"{what} must be a whole number, got {value!r}")
+        return int(number)
+
+    def _count(self, value: Any, column: str) -> int | None:
+        number = self._number(value, column, column)
+        if number is not None and number < 0:
+            raise FieldProblem(column, f"{column} cannot be negative, got {value!r}")
+        return number
+
+    def _csat(self, value: Any, column: str) -> int | None:
+        number = self._number(value, column, "CSAT")
+        if number is not None and not 1 <= number <= self.csat_scale:
+            raise FieldProblem(column, f"CSAT must be 1-{self.csat_scale}, got {value!r}")
+        return number
+
+    @staticmethod
+    def _tags(value: Any) -> list[str]:
+        if _blank(value):
+            return []
+        items = value if isinstance(value, list) else _TAG_SPLIT.split(str(value))
+        return list(dict.fromkeys(t for t in (str(i).strip() for i in items) if t))
+
+    def _messages(self, value: Any, column: str) -> list[MessageRecord]:
+        if _blank(value):
+            return []
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError:
+                raise FieldProblem(column, "thread is not a JSON list of messages") from None
+        if not isinstance(value, list):
+            raise FieldProblem(column, "thread must be a list of messages")
+        messages = []
+        for i, item in enumerate(value, start=1):
+            where = f"{column}[{i}]"
+            if isinstance(item, str):
+                item = {"body": item}
+            if not isinstance(item, dict):
+                raise FieldProblem(where, "a message must be an object or a string")
+            body = next((item[k] for k in ("body", "text", "content", "message", "plain_body")
+                         if not _blank(item.get(k))), None)
+            if body is None:
+                continue  # empty messages (system notes, attachments only) carry no text
+            role = item.get("role") or item.get("author_role") or item.get("type")
+            author = item.get("author") or item.get("author_id") or item.get("from")
+            created = item.get("created_at") or item.get("timestamp") or item.get("date")
+            messages.append(
+                MessageRecord(
+                    body=_text(body),
+                    role=None if _blank(role) else _text(role).lower(),
+                    author=None if _blank(author) else _text(author),
+                    created_at=self._date(created, f"{where}.created_at"),
+                )
+            )
+        return messages

@@ -1,0 +1,40 @@
+"""Keyed pseudonyms: the same requester always maps to the same key, which cannot be
+reversed without the workspace secret (kept in a file, never in the database)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+
+def load_or_create_secret(path: Path) -> bytes:
+    """Read the workspace secret, creating it (owner-only permissions) on first use."""
+    if path.exists():
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_bytes(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key.hex() + "\n")
+    return key
+
+
+class Pseudonymizer:
+    """Map raw requester identifiers to stable pseudonyms.
+
+    Identifiers are normalised first (trimmed, case-folded) so ``Ann@x.com`` and
+    ``ann@x.com `` count as the same person.
+    """
+
+    def __init__(self, secret: bytes | None) -> None:
+        self._secret = secret
+
+    def __call__(self, raw: str) -> str:
+        normal = raw.strip().casefold()
+        if self._secret is None:  # the team turned pseudonyms off
+            return normal
+        digest = hmac.new(self._secret, normal.encode("utf-8"), hashlib.sha256).hexdigest()
+        return "r_" + digest[:32]

@@ -1,0 +1,194 @@
+"""The tables of the store: one schema for SQLite and PostgreSQL.
+
+Changes to this module need a migration under ``migrations/versions``; a test
+compares the two so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from ticketlens.store._types import JSONType, UTCDateTime
+
+# Explicit constraint names so migrations are the same on every engine.
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+REVIEW_STATES = ("suggested", "approved", "edited", "rejected")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dt.datetime: UTCDateTime(), dict[str, Any]: JSONType}
+
+
+class Requester(Base):
+    """A customer, known only by a keyed pseudonym (or the raw id if the team opts out)."""
+
+    __tablename__ = "requesters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), unique=True)
+    first_seen_at: Mapped[dt.datetime | None]
+
+
+class Import(Base):
+    """One run of ``ticketlens ingest``: what it read and what it did with each row."""
+
+    __tablename__ = "imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[dt.datetime]
+    finished_at: Mapped[dt.datetime | None]
+    actor: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(100))
+    format: Mapped[str] = mapped_column(String(40))
+    files: Mapped[list[str]] = mapped_column(JSONType)
+    rows_read: Mapped[int] = mapped_column(default=0)
+    rows_new: Mapped[int] = mapped_column(default=0)
+    rows_updated: Mapped[int] = mapped_column(default=0)
+    rows_unchanged: Mapped[int] = mapped_column(default=0)
+    rows_quarantined: Mapped[int] = mapped_column(default=0)
+
+
+class Ticket(Base):
+    """A support ticket, normalised; text is stored as imported (redaction comes first)."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        Index("ix_tickets_created_at", "created_at"),
+        Index("ix_tickets_requester_id", "requester_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(100))
+    external_id: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime | None]
+    first_response_at: Mapped[dt.datetime | None]
+    solved_at: Mapped[dt.datetime | None]
+    status: Mapped[str | None] = mapped_column(String(40))
+    channel: Mapped[str | None] = mapped_column(String(40))
+    priority: Mapped[str | None] = mapped_column(String(40))
+    group_name: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(16))
+    requester_id: Mapped[int | None] = mapped_column(ForeignKey("requesters.id"))
+    subject: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    tags: Mapped[list[str]] = mapped_column(JSONType)
+    custom_fields: Mapped[dict[str, Any]]
+    csat: Mapped[int | None] = mapped_column(Integer)
+    reopens: Mapped[int | None] = mapped_column(Integer)
+    handoffs: Mapped[int | None] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    first_import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
+    last_import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
+
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="ticket",
+        order_by="Message.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class Message(Base):
+    """One message of a ticket's thread, in order."""
+
+    __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("ticket_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    role: Mapped[str | None] = mapped_column(String(40))
+    author: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime | None]
+    body: Mapped[str] = mapped_column(Text)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="messages")
+
+
+class QuarantinedRow(Base):
+    """An input row that could not be imported, kept with where it came from and why."""
+
+    __tablename__ = "quarantine"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Same file, row and content = same entry, so a re-import adds nothing.
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
+    source: Mapped[str] = mapped_column(String(100))
+    file: Mapped[str] = mapped_column(Text)
+    row: Mapped[int | None]
+    field: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    raw: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+
+
+class ReviewItem(Base):
+    """Anything a person must review: a suggested link, label, quote, annotation or draft.
+
+    ``kind`` says what it is (``theme-outcome``, ``theme-label`` ...), ``subject`` and
+    ``target`` what it connects (``theme:12`` -> ``outcome:pay-with-card``), ``payload``
+    the proposed content and ``evidence`` the ids of the tickets behind it.
+    """
+
+    __tablename__ = "review_items"
+    __table_args__ = (
+        CheckConstraint(
+            "state IN ('suggested', 'approved', 'edited', 'rejected')", name="state"
+        ),
+        UniqueConstraint("kind", "subject", "target"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    subject: Mapped[str] = mapped_column(String(200))
+    target: Mapped[str] = mapped_column(String(200), default="")
+    state: Mapped[str] = mapped_column(String(20), default="suggested")
+    payload: Mapped[dict[str, Any]]
+    score: Mapped[float | None] = mapped_column(Float)
+    rationale: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[list[int]] = mapped_column(JSONType)
+    created_at: Mapped[dt.datetime]
+    created_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[dt.datetime]
+    updated_by: Mapped[str] = mapped_column(String(200))
+
+
+class AuditEvent(Base):
+    """One action by a person or by ticketlens. Append-only: triggers refuse edits."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_target", "target_type", "target_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    target_type: Mapped[str] = mapped_column(String(60))
+    target_id: Mapped[str] = mapped_column(String(200))
+    before: Mapped[dict[str, Any] | None]
+    after: Mapped[dict[str, Any] | None]
+    reason: Mapped[str | None] = mapped_column(Text)
