@@ -27,12 +27,10 @@ def workspace_status(workspace: Workspace) -> dict[str, Any]:
         count = lambda model: s.scalar(select(func.count()).select_from(model)) or 0  # noqa: E731
         first, last = s.execute(select(func.min(Ticket.created_at), func.max(Ticket.created_at))).one()
         by_source = dict(
-            s.execute(select(Ticket.source, func.count()).group_by(Ticket.source)).tuples().all()
+            s.execute(select(Ticket.source, func.count()).group_by(Ticket.source)).all()
         )
         by_state = dict(
-            s.execute(select(ReviewItem.state, func.count()).group_by(ReviewItem.state))
-            .tuples()
-            .all()
+            s.execute(select(ReviewItem.state, func.count()).group_by(ReviewItem.state)).all()
         )
         last_import = s.scalars(select(Import).order_by(Import.id.desc()).limit(1)).first()
         return {

@@ -93,10 +93,10 @@ class CsvReader(Reader):
             # Trailing empty cells (a trailing delimiter) are harmless.
             while len(values) > width and values[-1] == "":
                 values.pop()
-            if problem is None and len(values) != width:
+            if len(taken) > 1 and (problem is not None or len(values) != width):
+                problem = "broken quoting (a quote opened on this line is never closed)"
+            elif problem is None and len(values) != width:
                 problem = f"expected {width} fields, found {len(values)}"
-                if len(taken) > 1:
-                    problem = "broken quoting (a quote is never closed)"
             if problem is None:
                 yield RawRow(file, start, dict(zip(header, values, strict=True)), record)
                 continue

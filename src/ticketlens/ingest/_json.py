@@ -9,7 +9,7 @@ from typing import Any
 
 from ticketlens.errors import UnreadableFile
 from ticketlens.ingest._base import BadRow, ProgressFn, RawRow, Reader
-from ticketlens.ingest._text import check_file, open_text
+from ticketlens.ingest._text import check_file, open_text, open_utf8
 
 #: Keys under which exports commonly wrap their array of tickets.
 WRAPPER_KEYS = ("tickets", "data", "results", "items", "records", "rows")
@@ -61,7 +61,7 @@ class JsonReader(Reader):
         check_file(path)
         file = str(path)
         prefix = self._array_prefix(path)
-        stream, _ = open_text(path, progress)
+        stream = open_utf8(path, progress)
         n = 0
         with stream:
             items = ijson.items(stream, prefix, use_float=True)
@@ -83,8 +83,7 @@ class JsonReader(Reader):
         """Find where the array of records is: the top level, or under a wrapper key."""
         import ijson
 
-        stream, _ = open_text(path)
-        with stream:
+        with open_utf8(path) as stream:
             try:
                 for prefix, event, _value in ijson.parse(stream):
                     if event == "start_array" and prefix == "":

@@ -28,6 +28,9 @@ from ticketlens.store.schema import Message, QuarantinedRow, Requester, Ticket
 
 log = logging.getLogger(__name__)
 
+#: Message roles that stand for the customer; their author is pseudonymised.
+CUSTOMER_ROLES = frozenset({"customer", "end-user", "end_user", "requester", "user", "caller"})
+
 
 @dataclass
 class Counts:
@@ -152,13 +155,13 @@ class BatchLoader:
         existing = dict(
             self.session.execute(
                 select(Requester.key, Requester.id).where(Requester.key.in_(list(firsts)))
-            ).tuples()
+            ).all()
         )
         missing = [{"key": k, "first_seen_at": firsts[k]} for k in firsts if k not in existing]
         if missing:
             created = self.session.execute(
                 insert(Requester).returning(Requester.key, Requester.id), missing
-            ).tuples()
+            ).all()
             existing.update(dict(created))
         return {raw: (key, existing[key]) for raw, key in keys.items()}
 
@@ -176,7 +179,7 @@ class BatchLoader:
                 select(Ticket.external_id, Ticket.id, Ticket.content_hash).where(
                     Ticket.source == source, Ticket.external_id.in_(ids)
                 )
-            ).tuples()
+            ).all()
             known.update({(source, ext): (tid, h) for ext, tid, h in found})
 
         # Within a batch a key may repeat: compare with the latest version seen.
@@ -202,7 +205,10 @@ class BatchLoader:
                 else:
                     changed[known[key][0]] = {"id": known[key][0], **values}
             latest[key] = digest
-            messages[key] = [self._message(m, i) for i, m in enumerate(r.messages, start=1)]
+            messages[key] = [
+                self._message(m, i, requester[0] if requester else None)
+                for i, m in enumerate(r.messages, start=1)
+            ]
 
         ids: dict[tuple[str, str], int] = {}
         if new:
@@ -211,7 +217,7 @@ class BatchLoader:
             inserted = self.session.execute(
                 insert(Ticket).returning(Ticket.source, Ticket.external_id, Ticket.id),
                 list(new.values()),
-            ).tuples()
+            ).all()
             ids.update({(s, e): tid for s, e, tid in inserted})
         if changed:
             self.session.execute(update(Ticket), list(changed.values()))
@@ -247,12 +253,15 @@ class BatchLoader:
             "last_import_id": self.import_id,
         }
 
-    @staticmethod
-    def _message(m: Any, position: int) -> dict[str, Any]:
+    def _message(self, m: Any, position: int, requester_key: str | None) -> dict[str, Any]:
+        author = m.author
+        if author is not None and m.role in CUSTOMER_ROLES:
+            # The customer's name or id in a thread is as personal as the requester field.
+            author = requester_key if requester_key else self.requester_key(author)
         return {
             "position": position,
             "role": m.role,
-            "author": m.author,
+            "author": author,
             "created_at": m.created_at,
             "body": m.body,
         }

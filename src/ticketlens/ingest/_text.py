@@ -92,7 +92,49 @@ def open_text(path: Path, progress: Callable[[int], None] | None = None) -> tupl
     Returns the stream and the encoding's name.
     """
     encoding = detect_encoding(path)
+    raw = _open_bytes(path, progress)
+    return io.TextIOWrapper(raw, encoding=encoding, newline=""), encoding
+
+
+class _Utf8Encoder(io.RawIOBase):
+    """Re-encode a text stream as UTF-8 bytes (for parsers that only take bytes)."""
+
+    def __init__(self, text: IO[str]) -> None:
+        self._text = text
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        while len(self._pending) < len(buffer):
+            chunk = self._text.read(_CHUNK)
+            if not chunk:
+                break
+            self._pending += chunk.encode("utf-8")
+        n = min(len(buffer), len(self._pending))
+        buffer[:n], self._pending = self._pending[:n], self._pending[n:]
+        return n
+
+    def close(self) -> None:
+        self._text.close()
+        super().close()
+
+
+def _open_bytes(path: Path, progress: Callable[[int], None] | None) -> IO[bytes]:
     raw: IO[bytes] = path.open("rb")
     if progress is not None:
         raw = io.BufferedReader(_CountingReader(raw, progress), buffer_size=_CHUNK)
-    return io.TextIOWrapper(raw, encoding=encoding, newline=""), encoding
+    return raw
+
+
+def open_utf8(path: Path, progress: Callable[[int], None] | None = None) -> IO[bytes]:
+    """Open ``path`` as UTF-8 bytes whatever its encoding (BOM dropped)."""
+    encoding = detect_encoding(path)
+    if encoding in ("utf-8", "utf-8-sig"):
+        raw = _open_bytes(path, progress)
+        if encoding == "utf-8-sig":
+            raw.read(len(codecs.BOM_UTF8))
+        return raw
+    text = io.TextIOWrapper(_open_bytes(path, progress), encoding=encoding, newline="")
+    return io.BufferedReader(_Utf8Encoder(text), buffer_size=_CHUNK)
