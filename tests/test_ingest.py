@@ -67,7 +67,9 @@ def test_changed_ticket_is_updated_not_duplicated(workspace: Workspace, tmp_path
     first.write_text("id,text\n1,Card declined\n2,Transfer late\n", encoding="utf-8")
     workspace.ingest([first])
     second = tmp_path / "b.csv"
-    second.write_text("id,text\n1,Card declined again\n2,Transfer late\n3,New one\n", encoding="utf-8")
+    second.write_text(
+        "id,text\n1,Card declined again\n2,Transfer late\n3,New one\n", encoding="utf-8"
+    )
     c = workspace.ingest([second]).counts
     assert (c.new, c.updated, c.unchanged) == (1, 1, 1)
     assert bodies(workspace) == {"1": "Card declined again", "2": "Transfer late", "3": "New one"}
@@ -109,21 +111,27 @@ def test_encodings_are_detected(
 
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
-def test_delimiters_are_detected(sqlite_workspace: Workspace, tmp_path: Path, delimiter: str) -> None:
+def test_delimiters_are_detected(
+    sqlite_workspace: Workspace, tmp_path: Path, delimiter: str
+) -> None:
     path = tmp_path / "t.csv"
     rows = [["Ticket ID", "Description", "Created"], ["7", "Card, not; working", "2026-02-01"]]
-    lines = [delimiter.join(f'"{v}"' if delimiter in v or "," in v or ";" in v else v for v in r)
-             for r in rows]
+    lines = [
+        delimiter.join(f'"{v}"' if delimiter in v or "," in v or ";" in v else v for v in r)
+        for r in rows
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     sqlite_workspace.ingest([path], format="csv")
     assert bodies(sqlite_workspace) == {"7": "Card, not; working"}
 
 
-def test_common_columns_custom_fields_tags_and_map(sqlite_workspace: Workspace, tmp_path: Path) -> None:
+def test_common_columns_custom_fields_tags_and_map(
+    sqlite_workspace: Workspace, tmp_path: Path
+) -> None:
     path = tmp_path / "export.csv"
     path.write_text(
         "Ticket Number,Subject,Customer Message,Status,Via,Labels,Satisfaction,Plan,Region\n"
-        "Z-1,Login,Cannot log in,Solved,Chat,\"login, mobile|ios\",5,Pro,EU\n",
+        'Z-1,Login,Cannot log in,Solved,Chat,"login, mobile|ios",5,Pro,EU\n',
         encoding="utf-8",
     )
     sqlite_workspace.ingest([path], source="zendesk", mapping={"text": "Customer Message"})
@@ -187,8 +195,9 @@ def test_unterminated_quote_does_not_swallow_the_rest(workspace: Workspace, tmp_
 
 def test_wrong_field_count_is_quarantined(sqlite_workspace: Workspace, tmp_path: Path) -> None:
     path = tmp_path / "count.csv"
-    path.write_text("id,text,channel\n1,fine,email\n2,too,many,fields\n3,short\n4,ok,chat,\n",
-                    encoding="utf-8")
+    path.write_text(
+        "id,text,channel\n1,fine,email\n2,too,many,fields\n3,short\n4,ok,chat,\n", encoding="utf-8"
+    )
     c = sqlite_workspace.ingest([path]).counts
     assert (c.new, c.quarantined) == (2, 2)
     reasons = sorted((q["row"], q["reason"]) for q in list_quarantine(sqlite_workspace))
@@ -198,18 +207,46 @@ def test_wrong_field_count_is_quarantined(sqlite_workspace: Workspace, tmp_path:
 def test_jsonl_and_json_with_threads(workspace: Workspace, tmp_path: Path) -> None:
     jsonl = tmp_path / "t.jsonl"
     jsonl.write_text(
-        json.dumps({"id": "a", "messages": [
-            {"role": "customer", "author": "Ann@Example.com", "body": "Card declined",
-             "created_at": "2026-01-01T10:00:00Z"},
-            {"role": "agent", "author": "Sam", "body": "Looking into it"}],
-            "requester": "ann@example.com "}) + "\n"
-        + "{not json}\n" + "[1, 2]\n" + json.dumps({"id": "b", "text": "Late transfer"}) + "\n",
+        json.dumps(
+            {
+                "id": "a",
+                "messages": [
+                    {
+                        "role": "customer",
+                        "author": "Ann@Example.com",
+                        "body": "Card declined",
+                        "created_at": "2026-01-01T10:00:00Z",
+                    },
+                    {"role": "agent", "author": "Sam", "body": "Looking into it"},
+                ],
+                "requester": "ann@example.com ",
+            }
+        )
+        + "\n"
+        + "{not json}\n"
+        + "[1, 2]\n"
+        + json.dumps({"id": "b", "text": "Late transfer"})
+        + "\n",
         encoding="utf-8",
     )
     wrapped = tmp_path / "t.json"
-    wrapped.write_text(json.dumps({"count": 2, "tickets": [
-        {"id": "c", "description": "Fee charged", "tags": ["fees", "card"], "csat": 4.0},
-        {"id": "d", "description": ""}]}), encoding="utf-8")
+    wrapped.write_text(
+        json.dumps(
+            {
+                "count": 2,
+                "tickets": [
+                    {
+                        "id": "c",
+                        "description": "Fee charged",
+                        "tags": ["fees", "card"],
+                        "csat": 4.0,
+                    },
+                    {"id": "d", "description": ""},
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     c = workspace.ingest([jsonl, wrapped], source="api").counts
     assert (c.read, c.new, c.quarantined) == (6, 3, 3)
     a = get_ticket(workspace, "api:a")
@@ -221,7 +258,9 @@ def test_jsonl_and_json_with_threads(workspace: Workspace, tmp_path: Path) -> No
     assert a["messages"][1]["author"] == "Sam"
     c_ticket = get_ticket(workspace, "api:c")
     assert (c_ticket["tags"], c_ticket["csat"]) == (["fees", "card"], 4)
-    reasons = sorted((Path(q["file"]).name, q["row"], q["reason"]) for q in list_quarantine(workspace))
+    reasons = sorted(
+        (Path(q["file"]).name, q["row"], q["reason"]) for q in list_quarantine(workspace)
+    )
     assert reasons == [
         ("t.json", 2, "empty text"),
         ("t.jsonl", 2, "invalid JSON (Expecting property name enclosed in double quotes)"),
@@ -232,7 +271,9 @@ def test_jsonl_and_json_with_threads(workspace: Workspace, tmp_path: Path) -> No
         assert s.scalar(select(func.count()).select_from(Requester)) == 1
 
 
-def test_thread_is_replaced_when_a_ticket_changes(sqlite_workspace: Workspace, tmp_path: Path) -> None:
+def test_thread_is_replaced_when_a_ticket_changes(
+    sqlite_workspace: Workspace, tmp_path: Path
+) -> None:
     path = tmp_path / "t.jsonl"
     one = {"id": "x", "messages": [{"role": "customer", "body": "Hi"}]}
     path.write_text(json.dumps(one) + "\n", encoding="utf-8")
@@ -240,7 +281,10 @@ def test_thread_is_replaced_when_a_ticket_changes(sqlite_workspace: Workspace, t
     one["messages"].append({"role": "agent", "body": "Hello"})
     path.write_text(json.dumps(one) + "\n", encoding="utf-8")
     assert sqlite_workspace.ingest([path]).counts.updated == 1
-    assert [m["body"] for m in get_ticket(sqlite_workspace, "default:x")["messages"]] == ["Hi", "Hello"]
+    assert [m["body"] for m in get_ticket(sqlite_workspace, "default:x")["messages"]] == [
+        "Hi",
+        "Hello",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import getpass
 
 
 def resolve_actor(explicit: str | None = None, configured: str | None = None) -> str:
-    """``--as NAME`` first, then the ``identity.user`` setting / TICKETLENS_USER, then the OS user."""
+    """``--as NAME``, else the ``identity.user`` setting (TICKETLENS_USER), else the OS user."""
     for candidate in (explicit, configured):
         if candidate and candidate.strip():
             return candidate.strip()

@@ -24,7 +24,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ticketlens.errors import SettingsError
 
-_NO_DEFAULT: Any = object()
+# Defaults that are calls, kept out of the dataclass field declarations.
+_FIRST_SPRINT = dt.date(2026, 1, 5)
+_DAY_START = dt.time(9, 0)
+_DAY_END = dt.time(17, 0)
 
 
 def _setting(
@@ -83,15 +86,15 @@ class Settings:
     )
     sprint_start: dt.date = _setting(
         "sprints.start",
-        dt.date(2026, 1, 5),
+        _FIRST_SPRINT,
         "First day of any one sprint (a Monday); the others follow every length_days.",
         check=_check_monday,
     )
     business_day_start: dt.time = _setting(
-        "business_hours.start", dt.time(9, 0), "Start of the business day (local time)."
+        "business_hours.start", _DAY_START, "Start of the business day (local time)."
     )
     business_day_end: dt.time = _setting(
-        "business_hours.end", dt.time(17, 0), "End of the business day (local time)."
+        "business_hours.end", _DAY_END, "End of the business day (local time)."
     )
     csat_scale: int = _setting(
         "ingest.csat_scale",
@@ -198,6 +201,8 @@ def _parse(spec: SettingSpec, value: Any, origin: str) -> Any:
                 raise ValueError("expected a string")
             parsed = value
         elif tp is dt.date:
+            if isinstance(value, dt.datetime):  # a TOML date-time is a date subclass
+                raise ValueError("expected a date without a time of day")
             parsed = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
         elif tp is dt.time:
             parsed = value if isinstance(value, dt.time) else dt.time.fromisoformat(str(value))
@@ -277,7 +282,12 @@ def _toml_value(value: Any) -> str:
         return f'"{value.strftime("%H:%M")}"'
     if isinstance(value, dt.date):
         return value.isoformat()
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    # A TOML basic string: escape quotes, backslashes and the control characters TOML forbids.
+    escaped = "".join(
+        f"\\u{ord(c):04x}" if c < " " or c == "\x7f" else "\\" + c if c in '"\\' else c
+        for c in str(value)
+    )
+    return f'"{escaped}"'
 
 
 def render_config(values: Mapping[str, Any] | None = None) -> str:

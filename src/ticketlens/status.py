@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from ticketlens.store import head_revision
 from ticketlens.store.schema import (
     AuditEvent,
+    Base,
     Import,
     Message,
     QuarantinedRow,
@@ -24,8 +25,13 @@ if TYPE_CHECKING:
 def workspace_status(workspace: Workspace) -> dict[str, Any]:
     """Counts and ranges of what is stored. ``tickets`` is the total ticket count."""
     with workspace.store.session() as s:
-        count = lambda model: s.scalar(select(func.count()).select_from(model)) or 0  # noqa: E731
-        first, last = s.execute(select(func.min(Ticket.created_at), func.max(Ticket.created_at))).one()
+
+        def count(model: type[Base]) -> int:
+            return s.scalar(select(func.count()).select_from(model)) or 0
+
+        first, last = s.execute(
+            select(func.min(Ticket.created_at), func.max(Ticket.created_at))
+        ).one()
         by_source = dict(
             s.execute(select(Ticket.source, func.count()).group_by(Ticket.source)).all()
         )

@@ -65,7 +65,10 @@ class Workspace:
 
         Raises:
             WorkspaceError: ``root`` already holds a workspace.
+            SettingsError: A value is unknown or ill-typed (nothing is written then).
         """
+        values = {key: value for key, value in (values or {}).items() if value is not None}
+        load_settings(environ={}, overrides=values)  # validate before writing anything
         root.mkdir(parents=True, exist_ok=True)
         config = root / CONFIG_NAME
         if config.exists():
@@ -88,7 +91,7 @@ class Workspace:
         overrides: Mapping[str, Any] | None = None,
         actor: str | None = None,
     ) -> Workspace:
-        """Open the workspace at ``root``, else $TICKETLENS_WORKSPACE, else the nearest above cwd."""
+        """Open ``root``, else $TICKETLENS_WORKSPACE, else the nearest workspace above cwd."""
         env = os.environ if environ is None else environ
         if root is None and env.get(ENV_WORKSPACE):
             root = Path(env[ENV_WORKSPACE])

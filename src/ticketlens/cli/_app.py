@@ -65,8 +65,15 @@ pass_context = click.make_pass_decorator(Context)
     help="Workspace folder (default: $TICKETLENS_WORKSPACE, else the nearest one above here).",
 )
 @click.option("--db", metavar="URL", help="Database URL (overrides TICKETLENS_DB and the config).")
-@click.option("--as", "actor", metavar="NAME", help="Who is acting (default: $TICKETLENS_USER or the OS user).")
-@click.option("-v", "--verbose", count=True, help="Log progress (-v) or everything (-vv) to stderr.")
+@click.option(
+    "--as",
+    "actor",
+    metavar="NAME",
+    help="Who is acting (default: $TICKETLENS_USER or the OS user).",
+)
+@click.option(
+    "-v", "--verbose", count=True, help="Log progress (-v) or everything (-vv) to stderr."
+)
 @click.version_option(package_name="ticketlens")
 @click.pass_context
 def cli(

@@ -10,7 +10,14 @@ import click
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ticketlens.cli._app import Context, cli, pass_context
-from ticketlens.cli._output import emit_json, emit_rows, output_options, safe_terminal, stderr, stdout
+from ticketlens.cli._output import (
+    emit_json,
+    emit_rows,
+    output_options,
+    safe_terminal,
+    stderr,
+    stdout,
+)
 from ticketlens.ingest import ImportResult, parse_mapping, reader_names
 from ticketlens.quarantine import COLUMNS as QUARANTINE_COLUMNS
 from ticketlens.quarantine import list_quarantine
@@ -49,11 +56,29 @@ def print_import_summary(result: ImportResult) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(reader_names()), help="Input format (default: from the file name).")
-@click.option("--map", "mappings", multiple=True, metavar="FIELD=COLUMN", help="Read FIELD from COLUMN; repeatable.")
-@click.option("--source", default="default", show_default=True, help="Name of the system the tickets come from; with the ticket id it is the key.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(reader_names()),
+    help="Input format (default: from the file name).",
+)
+@click.option(
+    "--map",
+    "mappings",
+    multiple=True,
+    metavar="FIELD=COLUMN",
+    help="Read FIELD from COLUMN; repeatable.",
+)
+@click.option(
+    "--source",
+    default="default",
+    show_default=True,
+    help="Name of the system the tickets come from; with the ticket id it is the key.",
+)
 @pass_context
-def ingest(ctx: Context, paths: tuple[Path, ...], fmt: str | None, mappings: tuple[str, ...], source: str) -> None:
+def ingest(
+    ctx: Context, paths: tuple[Path, ...], fmt: str | None, mappings: tuple[str, ...], source: str
+) -> None:
     """Import ticket files (CSV, TSV, JSON Lines, JSON).
 
     Only a text column is required; common column names are recognised. Re-importing
@@ -84,7 +109,9 @@ def ingest(ctx: Context, paths: tuple[Path, ...], fmt: str | None, mappings: tup
             done_before[file] = done
             bar.update(task, completed=sum(done_before.values()), description=Path(file).name)
 
-        result = ws.ingest(list(paths), source=source, format=fmt, mapping=mapping, progress=progress)
+        result = ws.ingest(
+            list(paths), source=source, format=fmt, mapping=mapping, progress=progress
+        )
     print_import_summary(result)
 
 
@@ -107,17 +134,30 @@ def status(ctx: Context, as_json: bool) -> None:
     lines = [
         ("Workspace", info["workspace"]),
         ("Database", info["database"]),
-        ("Tickets", f"{info['tickets']:,}"
-         + "".join(f"  [{s}: {n:,}]" for s, n in sorted(info["tickets_by_source"].items()))),
+        (
+            "Tickets",
+            f"{info['tickets']:,}"
+            + "".join(f"  [{s}: {n:,}]" for s, n in sorted(info["tickets_by_source"].items())),
+        ),
         ("Messages", f"{info['messages']:,}"),
         ("Requesters", f"{info['requesters']:,}"),
         ("Period", f"{info['first_ticket_at'] or '-'} .. {info['last_ticket_at'] or '-'}"),
-        ("Imports", f"{info['imports']}" + (
-            f" (last: #{last['id']} by {last['by']}: read {last['read']}, new {last['new']}, "
-            f"updated {last['updated']}, unchanged {last['unchanged']}, "
-            f"quarantined {last['quarantined']})" if last else "")),
+        (
+            "Imports",
+            f"{info['imports']}"
+            + (
+                f" (last: #{last['id']} by {last['by']}: read {last['read']}, new {last['new']}, "
+                f"updated {last['updated']}, unchanged {last['unchanged']}, "
+                f"quarantined {last['quarantined']})"
+                if last
+                else ""
+            ),
+        ),
         ("Quarantined rows", f"{info['quarantined']:,}"),
-        ("Review items", ", ".join(f"{k} {v}" for k, v in sorted(info["review_items"].items())) or "none"),
+        (
+            "Review items",
+            ", ".join(f"{k} {v}" for k, v in sorted(info["review_items"].items())) or "none",
+        ),
         ("Audit events", f"{info['audit_events']:,}"),
     ]
     for label, value in lines:
@@ -135,7 +175,9 @@ def tickets() -> None:
 @click.option("--source", help="Only tickets from this source.")
 @output_options
 @pass_context
-def tickets_list(ctx: Context, limit: int, offset: int, source: str | None, as_json: bool, as_csv: bool) -> None:
+def tickets_list(
+    ctx: Context, limit: int, offset: int, source: str | None, as_json: bool, as_csv: bool
+) -> None:
     """List tickets, newest first.
 
     \b
@@ -143,8 +185,13 @@ def tickets_list(ctx: Context, limit: int, offset: int, source: str | None, as_j
       ticketlens tickets list --limit 5 --json
     """
     rows = list_tickets(ctx.workspace, limit=limit, offset=offset, source=source)
-    emit_rows(rows, ["id", "source", "external_id", "created_at", "channel", "status", "text"],
-              as_json=as_json, as_csv=as_csv, widths={"text": 60})
+    emit_rows(
+        rows,
+        ["id", "source", "external_id", "created_at", "channel", "status", "text"],
+        as_json=as_json,
+        as_csv=as_csv,
+        widths={"text": 60},
+    )
 
 
 @tickets.command("show")
@@ -185,7 +232,9 @@ def quarantine() -> None:
 @click.option("--import", "import_id", type=int, help="Only rows found by this import.")
 @output_options
 @pass_context
-def quarantine_list(ctx: Context, source: str | None, import_id: int | None, as_json: bool, as_csv: bool) -> None:
+def quarantine_list(
+    ctx: Context, source: str | None, import_id: int | None, as_json: bool, as_csv: bool
+) -> None:
     """List quarantined rows.
 
     \b
@@ -197,7 +246,12 @@ def quarantine_list(ctx: Context, source: str | None, import_id: int | None, as_
 
 
 @quarantine.command("export")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="CSV file to write (default: stdout).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV file to write (default: stdout).",
+)
 @click.option("--source", help="Only rows of this source.")
 @pass_context
 def quarantine_export(ctx: Context, output: Path | None, source: str | None) -> None:

@@ -12,7 +12,9 @@ from ticketlens.demo import run_demo
 
 
 @cli.command()
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default="ticketlens-demo")
+@click.argument(
+    "directory", type=click.Path(file_okay=False, path_type=Path), default="ticketlens-demo"
+)
 @click.pass_context
 def demo(click_ctx: click.Context, directory: Path) -> None:
     """Build a workspace from the bundled sample bank and run the main job on it.

@@ -13,6 +13,7 @@ import csv
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 from ticketlens.errors import UnreadableFile
 from ticketlens.ingest._base import BadRow, ProgressFn, RawRow, Reader
@@ -43,7 +44,7 @@ class CsvReader(Reader):
     """Delimited text with a header row; the delimiter is detected unless given."""
 
     name = "csv"
-    extensions = (".csv",)
+    extensions: ClassVar[tuple[str, ...]] = (".csv",)
     delimiter: str | None = None
 
     def read(self, path: Path, progress: ProgressFn | None = None) -> Iterator[RawRow | BadRow]:
@@ -61,7 +62,9 @@ class CsvReader(Reader):
         try:
             header = [h.strip() for h in _parse(header_line[1].rstrip("\r\n"), delimiter)]
         except csv.Error as exc:
-            raise UnreadableFile(f"{file}: line {header_line[0]}: unreadable header ({exc})") from None
+            raise UnreadableFile(
+                f"{file}: line {header_line[0]}: unreadable header ({exc})"
+            ) from None
         if len(set(header)) != len(header):
             dupes = sorted({h for h in header if header.count(h) > 1})
             raise UnreadableFile(f"{file}: duplicate column names in the header: {dupes}")

@@ -66,7 +66,7 @@ class JsonReader(Reader):
         with stream:
             items = ijson.items(stream, prefix, use_float=True)
             try:
-                for n, obj in enumerate(items, start=1):  # noqa: B007 - n used after the loop
+                for n, obj in enumerate(items, start=1):
                     if isinstance(obj, dict):
                         yield RawRow(file, n, obj, canonical(obj))
                     else:

@@ -111,7 +111,9 @@ class BatchLoader:
         self._write_tickets()
         self.batches += 1
         # The atomicity test waits for this line before it kills an import.
-        log.info("batch %d written (%d rows so far, not yet committed)", self.batches, self.counts.read)
+        log.info(
+            "batch %d written (%d rows so far, not yet committed)", self.batches, self.counts.read
+        )
         if self.on_batch is not None:
             self.on_batch(self.batches, self.counts)
 
@@ -174,10 +176,10 @@ class BatchLoader:
         for r in records:
             by_source.setdefault(r.source, []).append(r.external_id)
         known: dict[tuple[str, str], tuple[int, str]] = {}
-        for source, ids in by_source.items():
+        for source, external_ids in by_source.items():
             found = self.session.execute(
                 select(Ticket.external_id, Ticket.id, Ticket.content_hash).where(
-                    Ticket.source == source, Ticket.external_id.in_(ids)
+                    Ticket.source == source, Ticket.external_id.in_(external_ids)
                 )
             ).all()
             known.update({(source, ext): (tid, h) for ext, tid, h in found})

@@ -43,6 +43,11 @@ class ImportResult:
     counts: Counts
 
 
+def _file_progress(report: FileProgress, path: Path) -> Callable[[int], None]:
+    name, total = str(path), path.stat().st_size
+    return lambda done: report(name, done, total)
+
+
 def _check_text_column(path: Path, reader: Reader, normaliser: Normaliser) -> None:
     """Fail before writing anything if a file has no column that can hold the text."""
     for item in reader.read(path):
@@ -102,14 +107,7 @@ def ingest_files(
             on_batch=on_batch,
         )
         for path, reader in readers:
-            total = path.stat().st_size
-            tick = None
-            if progress is not None:
-                name, report = str(path), progress
-
-                def tick(done: int, name: str = name, report: FileProgress = report) -> None:
-                    report(name, done, total)
-
+            tick = None if progress is None else _file_progress(progress, path)
             for item in reader.read(path, tick):
                 if isinstance(item, BadRow):
                     loader.reject(options.source, item)

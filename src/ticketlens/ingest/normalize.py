@@ -23,29 +23,101 @@ from ticketlens.errors import IngestError
 
 #: field -> column names recognised for it (already normalised: lower case, underscores).
 ALIASES: dict[str, tuple[str, ...]] = {
-    "external_id": ("id", "ticket_id", "ticketid", "case_id", "case_number", "ticket_number",
-                    "number", "key", "issue_key", "conversation_id", "external_id"),
-    "text": ("text", "body", "description", "message", "content", "comment", "question",
-             "query", "ticket_text", "ticket_description", "customer_message", "utterance"),
+    "external_id": (
+        "id",
+        "ticket_id",
+        "ticketid",
+        "case_id",
+        "case_number",
+        "ticket_number",
+        "number",
+        "key",
+        "issue_key",
+        "conversation_id",
+        "external_id",
+    ),
+    "text": (
+        "text",
+        "body",
+        "description",
+        "message",
+        "content",
+        "comment",
+        "question",
+        "query",
+        "ticket_text",
+        "ticket_description",
+        "customer_message",
+        "utterance",
+    ),
     "subject": ("subject", "title", "summary", "ticket_subject"),
-    "created_at": ("created_at", "created", "creation_date", "created_date", "date", "opened_at",
-                   "opened", "timestamp", "submitted_at", "date_created", "ticket_created"),
-    "first_response_at": ("first_response_at", "first_reply_at", "first_response", "responded_at",
-                          "first_response_time"),
-    "solved_at": ("solved_at", "resolved_at", "closed_at", "resolution_date", "date_closed",
-                  "solved_date", "resolved_date", "closed_date"),
+    "created_at": (
+        "created_at",
+        "created",
+        "creation_date",
+        "created_date",
+        "date",
+        "opened_at",
+        "opened",
+        "timestamp",
+        "submitted_at",
+        "date_created",
+        "ticket_created",
+    ),
+    "first_response_at": (
+        "first_response_at",
+        "first_reply_at",
+        "first_response",
+        "responded_at",
+        "first_response_time",
+    ),
+    "solved_at": (
+        "solved_at",
+        "resolved_at",
+        "closed_at",
+        "resolution_date",
+        "date_closed",
+        "solved_date",
+        "resolved_date",
+        "closed_date",
+    ),
     "status": ("status", "state", "ticket_status"),
     "channel": ("channel", "via", "medium", "source_channel", "ticket_channel"),
     "priority": ("priority", "urgency", "ticket_priority"),
     "group": ("group", "group_name", "assignee_group", "assignment_group", "team", "queue"),
-    "requester": ("requester", "requester_id", "requester_email", "customer", "customer_id",
-                  "customer_email", "user", "user_id", "email", "author_id", "caller_id",
-                  "contact", "client_id"),
-    "csat": ("csat", "satisfaction", "satisfaction_score", "satisfaction_rating", "rating",
-             "customer_satisfaction_rating", "csat_score"),
+    "requester": (
+        "requester",
+        "requester_id",
+        "requester_email",
+        "customer",
+        "customer_id",
+        "customer_email",
+        "user",
+        "user_id",
+        "email",
+        "author_id",
+        "caller_id",
+        "contact",
+        "client_id",
+    ),
+    "csat": (
+        "csat",
+        "satisfaction",
+        "satisfaction_score",
+        "satisfaction_rating",
+        "rating",
+        "customer_satisfaction_rating",
+        "csat_score",
+    ),
     "reopens": ("reopens", "reopen_count", "reopened_count", "times_reopened"),
-    "handoffs": ("handoffs", "group_stations", "reassignment_count", "reassignments",
-                 "transfers", "handoff_count"),
+    "handoffs": (
+        "handoffs",
+        "group_stations",
+        "reassignment_count",
+        "reassignments",
+        "transfers",
+        "handoff_count",
+    ),
     "tags": ("tags", "labels", "tag", "label"),
     "language": ("language", "lang", "locale"),
     "messages": ("messages", "thread", "comments", "conversation"),
@@ -142,10 +214,10 @@ def resolve_columns(columns: list[str], mapping: Mapping[str, str]) -> dict[str,
         if name in chosen:
             continue
         for alias in aliases:
-            column = by_key.get(alias)
-            if column is not None and column not in taken:
-                chosen[name] = column
-                taken.add(column)
+            found = by_key.get(alias)
+            if found is not None and found not in taken:
+                chosen[name] = found
+                taken.add(found)
                 break
     return chosen
 
@@ -215,8 +287,12 @@ class Normaliser:
         for name in _LOWER_FIELDS:
             value = get.get(name)
             setattr(record, name, None if _blank(value) else _text(value).lower())
-        for name, attr in (("subject", "subject"), ("group", "group_name"),
-                           ("language", "language"), ("requester", "requester")):
+        for name, attr in (
+            ("subject", "subject"),
+            ("group", "group_name"),
+            ("language", "language"),
+            ("requester", "requester"),
+        ):
             value = get.get(name)
             setattr(record, attr, None if _blank(value) else _text(value))
         for name in _INT_FIELDS:
@@ -224,9 +300,7 @@ class Normaliser:
         record.csat = self._csat(get.get("csat"), columns.get("csat", "csat"))
         record.tags = self._tags(get.get("tags"))
         used = set(columns.values())
-        record.custom_fields = {
-            k: v for k, v in fields.items() if k not in used and not _blank(v)
-        }
+        record.custom_fields = {k: v for k, v in fields.items() if k not in used and not _blank(v)}
         return record
 
     def _date(self, value: Any, column: str) -> dt.datetime | None:
@@ -316,8 +390,14 @@ class Normaliser:
                 item = {"body": item}
             if not isinstance(item, dict):
                 raise FieldProblem(where, "a message must be an object or a string")
-            body = next((item[k] for k in ("body", "text", "content", "message", "plain_body")
-                         if not _blank(item.get(k))), None)
+            body = next(
+                (
+                    item[k]
+                    for k in ("body", "text", "content", "message", "plain_body")
+                    if not _blank(item.get(k))
+                ),
+                None,
+            )
             if body is None:
                 continue  # empty messages (system notes, attachments only) carry no text
             role = item.get("role") or item.get("author_role") or item.get("type")

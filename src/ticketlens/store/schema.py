@@ -7,7 +7,7 @@ compares the two so they cannot drift apart.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     CheckConstraint,
@@ -38,7 +38,10 @@ REVIEW_STATES = ("suggested", "approved", "edited", "rejected")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {dt.datetime: UTCDateTime(), dict[str, Any]: JSONType}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dt.datetime: UTCDateTime(),
+        dict[str, Any]: JSONType,
+    }
 
 
 class Requester(Base):
@@ -156,9 +159,7 @@ class ReviewItem(Base):
 
     __tablename__ = "review_items"
     __table_args__ = (
-        CheckConstraint(
-            "state IN ('suggested', 'approved', 'edited', 'rejected')", name="state"
-        ),
+        CheckConstraint("state IN ('suggested', 'approved', 'edited', 'rejected')", name="state"),
         UniqueConstraint("kind", "subject", "target"),
     )
 

@@ -1,0 +1,5 @@
+"""``python -m ticketlens`` runs the CLI."""
+
+from ticketlens.cli import main
+
+main()
