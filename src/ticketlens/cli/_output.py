@@ -24,11 +24,17 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 def safe_terminal(value: Any) -> str:
     """Text safe to print on a terminal: control and bidi-override characters escaped."""
     text = "" if value is None else str(value)
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _CONTROL.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def stdout() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    # No emoji codes either: ":thumbs_up:" in a ticket is text, not a picture.
+    return Console(highlight=False, soft_wrap=False, emoji=False)
 
 
 def stderr() -> Console:
