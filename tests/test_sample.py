@@ -11,6 +11,7 @@ import json
 import statistics
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -20,9 +21,24 @@ SAMPLE = Path(__file__).parents[1] / "src/ticketlens/sample"
 START, END = date(2026, 7, 6), date(2026, 10, 25)
 N_DAYS = (END - START).days + 1
 TICKET_KEYS = [
-    "id", "created_at", "first_response_at", "solved_at", "status", "channel",
-    "priority", "requester", "subject", "text", "tags", "product_area",
-    "app_version", "group", "handoffs", "csat", "reopens", "messages",
+    "id",
+    "created_at",
+    "first_response_at",
+    "solved_at",
+    "status",
+    "channel",
+    "priority",
+    "requester",
+    "subject",
+    "text",
+    "tags",
+    "product_area",
+    "app_version",
+    "group",
+    "handoffs",
+    "csat",
+    "reopens",
+    "messages",
 ]
 
 
@@ -90,9 +106,12 @@ def test_ticket_keys_and_ids(tickets):
 
 def test_period_and_london_offsets(tickets):
     days = {local_day(t["created_at"]) for t in tickets}
-    assert min(days) == START and max(days) == END
+    assert min(days) == START
+    assert max(days) == END
     for t in tickets:
-        for s in [t["created_at"], t["first_response_at"], t["solved_at"]] + [m["created_at"] for m in t["messages"]]:
+        for s in [t["created_at"], t["first_response_at"], t["solved_at"]] + [
+            m["created_at"] for m in t["messages"]
+        ]:
             if s is None:
                 continue
             dt = ts(s)
@@ -107,7 +126,9 @@ def test_timestamps_ordered_per_ticket(tickets):
         c = ts(t["created_at"])
         msgs = t["messages"]
         times = [ts(m["created_at"]) for m in msgs]
-        assert msgs[0]["role"] == "customer" and msgs[0]["body"] == t["text"] and times[0] == c
+        assert msgs[0]["role"] == "customer", t["id"]
+        assert msgs[0]["body"] == t["text"], t["id"]
+        assert times[0] == c, t["id"]
         assert times == sorted(times), t["id"]
         assert all(x.replace(tzinfo=None) <= end for x in times), t["id"]
         if t["first_response_at"]:
@@ -116,8 +137,10 @@ def test_timestamps_ordered_per_ticket(tickets):
             assert ts(next(m for m in msgs if m["role"] == "agent")["created_at"]) == fr
         if t["solved_at"]:
             so = ts(t["solved_at"])
-            assert t["first_response_at"] and so > ts(t["first_response_at"]), t["id"]
-            assert so.replace(tzinfo=None) <= end and all(x <= so for x in times), t["id"]
+            assert t["first_response_at"], t["id"]
+            assert so > ts(t["first_response_at"]), t["id"]
+            assert so.replace(tzinfo=None) <= end, t["id"]
+            assert all(x <= so for x in times), t["id"]
             assert t["status"] in ("solved", "closed")
         else:
             assert t["status"] in ("open", "pending")
@@ -166,7 +189,8 @@ def test_ground_truth_ids_exist_in_mission(mission, ground_truth):
     outcomes = {o["id"] for o in mission["outcomes"]}
     systems = {s["id"] for s in mission["systems"]}
     steps = {j["id"] for j in mission["journey"]}
-    assert 4 <= len(outcomes) <= 6 and 5 <= len(systems) <= 8
+    assert 4 <= len(outcomes) <= 6
+    assert 5 <= len(systems) <= 8
     for i in ground_truth["issues"]:
         assert i["outcome"] in outcomes, i["id"]
         assert i["system"] in systems, i["id"]
@@ -184,12 +208,12 @@ def test_spike_at_least_3x_for_5_days(tickets, issue_of, story):
     assert change.weekday() == 1  # a Tuesday
     counts = daily(tickets, issue_of, ev["issues"][0])
     vi = (change - START).days
-    pre = statistics.fmean(counts[vi - 28:vi])
+    pre = statistics.fmean(counts[vi - 28 : vi])
     run = best = 0
-    for c in counts[vi:vi + 21]:
+    for c in counts[vi : vi + 21]:
         run = run + 1 if c >= 3 * pre else 0
         best = max(best, run)
-    assert best >= 5, (pre, counts[vi:vi + 14])
+    assert best >= 5, (pre, counts[vi : vi + 14])
 
 
 def test_post_fix_halving(tickets, issue_of, story):
@@ -198,9 +222,9 @@ def test_post_fix_halving(tickets, issue_of, story):
     fix_day = date.fromisoformat(fix["date"])
     counts = daily(tickets, issue_of, fix["issues"][0])
     vi = (change - START).days
-    pre = statistics.fmean(counts[vi - 28:vi])
+    pre = statistics.fmean(counts[vi - 28 : vi])
     monday = fix_day + timedelta(days=7 - fix_day.weekday())
-    post = counts[(monday - START).days:]
+    post = counts[(monday - START).days :]
     assert len(post) >= 35  # >= 5 full weeks after the fix
     assert 0.4 <= statistics.fmean(post) / pre <= 0.6
 
@@ -210,7 +234,7 @@ def test_rising_issue(tickets, issue_of, story):
     counts = daily(tickets, issue_of, rid)
     ratio = statistics.fmean(counts[-28:]) / statistics.fmean(counts[:28])
     assert 2.0 <= ratio <= 3.0
-    blocks = [sum(counts[i:i + 28]) for i in range(0, N_DAYS, 28)]
+    blocks = [sum(counts[i : i + 28]) for i in range(0, N_DAYS, 28)]
     assert blocks == sorted(blocks)  # steady rise, 4-week blocks
     assert all(rid not in e["issues"] for e in story["events"] if e["type"] == "fix")
 
@@ -256,7 +280,7 @@ def test_repeat_contact_share(tickets):
     for t in tickets:
         by_req[t["requester"]].append(ts(t["created_at"]))
     repeat = sum(
-        any(b - a <= timedelta(days=7) for a, b in zip(v, v[1:])) for v in by_req.values()
+        any(b - a <= timedelta(days=7) for a, b in pairwise(v)) for v in by_req.values()
     ) / len(by_req)
     assert 0.10 <= repeat <= 0.20
     three = sum(len(v) >= 3 for v in by_req.values()) / len(by_req)

@@ -15,9 +15,9 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -27,6 +27,11 @@ from ticketlens.ingest.normalize import TicketRecord
 from ticketlens.store.schema import Message, QuarantinedRow, Requester, Ticket
 
 log = logging.getLogger(__name__)
+
+# Core tables: plain executemany inserts skip the ORM's per-row bookkeeping.
+_TICKETS = cast(Table, Ticket.__table__)
+_MESSAGES = cast(Table, Message.__table__)
+_REQUESTERS = cast(Table, Requester.__table__)
 
 _RECORD_FIELDS = dataclasses.fields(TicketRecord)
 _REQUESTER_INDEX = [f.name for f in _RECORD_FIELDS].index("requester")
@@ -167,7 +172,7 @@ class BatchLoader:
         missing = [{"key": k, "first_seen_at": firsts[k]} for k in firsts if k not in existing]
         if missing:
             # Plain executemany, then read the ids back: far faster than RETURNING per row.
-            self.session.execute(insert(Requester.__table__), missing)
+            self.session.execute(insert(_REQUESTERS), missing)
             created = self.session.execute(
                 select(Requester.key, Requester.id).where(
                     Requester.key.in_([m["key"] for m in missing])
@@ -225,7 +230,7 @@ class BatchLoader:
         if new:
             for _key, values in new.items():
                 values["first_import_id"] = self.import_id
-            self.session.execute(insert(Ticket.__table__), list(new.values()))
+            self.session.execute(insert(_TICKETS), list(new.values()))
             for source in {s for s, _ in new}:
                 inserted = self.session.execute(
                     select(Ticket.external_id, Ticket.id).where(
@@ -242,7 +247,7 @@ class BatchLoader:
             {**m, "ticket_id": ids[key]} for key, ms in messages.items() if key in ids for m in ms
         ]
         if rows:
-            self.session.execute(insert(Message.__table__), rows)
+            self.session.execute(insert(_MESSAGES), rows)
 
     def _row(self, r: TicketRecord, requester_id: int | None, digest: str) -> dict[str, Any]:
         return {
