@@ -51,4 +51,5 @@ def test_demo_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
     result = CliRunner().invoke(cli, ["demo", str(tmp_path)])
     assert result.exit_code == 2
-    assert result.output.startswith("Error:") and "not empty" in result.output
+    assert result.output.startswith("Error:")
+    assert "not empty" in result.output
