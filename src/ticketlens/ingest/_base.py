@@ -50,6 +50,14 @@ class Reader(ABC):
     #: File name endings that select this reader when no format is given.
     extensions: ClassVar[tuple[str, ...]] = ()
 
+    def sniff(self, path: Path, head: str) -> bool:
+        """Whether ``path`` (whose first characters are ``head``) is in this format.
+
+        Used by ``--format auto``; the generic readers leave it to the file extension.
+        """
+        del path, head
+        return False
+
     @abstractmethod
     def read(self, path: Path, progress: ProgressFn | None = None) -> Iterator[RawRow | BadRow]:
         """Yield every record of ``path`` in file order."""

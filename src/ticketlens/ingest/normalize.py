@@ -307,7 +307,9 @@ class Normaliser:
         if _blank(value):
             return None
         parsed: dt.datetime | None = None
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        if isinstance(value, dt.datetime):
+            parsed = value
+        elif isinstance(value, int | float) and not isinstance(value, bool):
             parsed = self._epoch(float(value), column)
         elif isinstance(value, str):
             text = value.strip()
