@@ -15,8 +15,10 @@ def fenced_commands() -> list[str]:
 
 def test_readme_starts_with_the_two_fresh_machine_commands() -> None:
     first, second = fenced_commands()[:2]
-    assert "pip install ." in first and "ticketlens demo" in first
-    assert "pip install -e '.[dev]'" in second and "./scripts/check" in second
+    assert "pip install ." in first
+    assert "ticketlens demo" in first
+    assert "pip install -e '.[dev]'" in second
+    assert "./scripts/check" in second
     # Nothing but those two commands and their one-line captions comes before them.
     assert README.index(second) < 600
 

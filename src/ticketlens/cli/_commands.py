@@ -44,7 +44,10 @@ def init(directory: Path, timezone: str | None) -> None:
     click.echo(f"Created workspace {ws.root} (settings in {ws.root / 'ticketlens.toml'})")
 
 
-def print_import_summary(result: ImportResult) -> None:
+def print_import_summary(result: ImportResult, *, show_formats: bool = False) -> None:
+    if show_formats:
+        for file, name in result.formats.items():
+            click.echo(f"{file}: read as {name}")
     c = result.counts
     click.echo(
         f"Import {result.import_id} ({result.source}): read {c.read}, new {c.new}, "
@@ -112,7 +115,7 @@ def ingest(
         result = ws.ingest(
             list(paths), source=source, format=fmt, mapping=mapping, progress=progress
         )
-    print_import_summary(result)
+    print_import_summary(result, show_formats=fmt == "auto")
 
 
 @cli.command()
@@ -272,3 +275,34 @@ def quarantine_export(ctx: Context, output: Path | None, source: str | None) -> 
             fh.close()
     if output:
         click.echo(f"Wrote {len(rows)} rows to {output}", err=True)
+
+
+@cli.command("settings")
+@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@pass_context
+def settings_command(ctx: Context, as_json: bool) -> None:
+    """List every setting with its value in this workspace and what it does.
+
+    \b
+    Example:
+      ticketlens settings --json
+    """
+    from ticketlens.settings import setting_specs
+
+    resolved = ctx.workspace.settings
+    rows = [
+        {
+            "setting": spec.key,
+            "value": getattr(resolved, spec.attr),
+            "default": spec.default,
+            "env": spec.env or "",
+            "help": spec.help,
+        }
+        for spec in setting_specs()
+    ]
+    if as_json:
+        emit_json(rows)
+        return
+    emit_rows(
+        rows, ["setting", "value", "env", "help"], as_json=False, as_csv=False, widths={"help": 60}
+    )

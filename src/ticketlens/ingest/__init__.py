@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from ticketlens.ingest._base import BadRow, RawRow, Reader
 from ticketlens.ingest._loader import Counts
-from ticketlens.ingest._registry import get_reader, reader_for, reader_names, register_reader
+from ticketlens.ingest._registry import (
+    detect_reader,
+    get_reader,
+    reader_for,
+    reader_names,
+    register_reader,
+)
 from ticketlens.ingest._run import ImportResult, IngestOptions, ingest_files
 from ticketlens.ingest.normalize import FIELDS, Normaliser, TicketRecord, parse_mapping
 
@@ -22,6 +28,7 @@ __all__ = [
     "RawRow",
     "Reader",
     "TicketRecord",
+    "detect_reader",
     "get_reader",
     "ingest_files",
     "parse_mapping",

@@ -35,15 +35,40 @@ def get_reader(name: str) -> Reader:
         ) from None
 
 
-def reader_for(path: Path, format: str | None) -> Reader:
-    """The reader named by ``format``, or the one whose extension ``path`` has."""
-    if format:
-        return get_reader(format)
+#: How much of a file ``sniff`` sees.
+SNIFF_BYTES = 64 * 1024
+
+
+def _head(path: Path) -> str:
+    if not path.is_file():
+        return ""
+    with path.open("rb") as fh:
+        return fh.read(SNIFF_BYTES).decode("utf-8", errors="replace").lstrip("\ufeff")
+
+
+def detect_reader(path: Path) -> Reader:
+    """Pick the reader for ``path``: a format that recognises the content, else the extension.
+
+    Readers that know a specific export (Zendesk, TWCS...) are asked first; the generic
+    ones (CSV, JSON...) answer only by file extension.
+    """
+    head = _head(path)
+    for reader_class in _READERS.values():
+        reader = reader_class()
+        if reader.sniff(path, head):
+            return reader
     suffix = path.suffix.lower()
-    for reader in _READERS.values():
-        if suffix in reader.extensions:
-            return reader()
+    for reader_class in _READERS.values():
+        if suffix in reader_class.extensions:
+            return reader_class()
     raise UnreadableFile(
-        f"{path}: cannot tell the format from the name",
+        f"{path}: cannot tell the format",
         hint=f"pass --format ({', '.join(reader_names())})",
     )
+
+
+def reader_for(path: Path, format: str | None) -> Reader:
+    """The reader named by ``format``; ``None`` or ``"auto"`` detects it."""
+    if format and format != "auto":
+        return get_reader(format)
+    return detect_reader(path)

@@ -39,8 +39,13 @@ class IngestOptions:
 class ImportResult:
     import_id: int
     source: str
-    files: list[str]
+    #: file -> the format it was read as (detected unless given).
+    formats: dict[str, str]
     counts: Counts
+
+    @property
+    def files(self) -> list[str]:
+        return list(self.formats)
 
 
 def _file_progress(report: FileProgress, path: Path) -> Callable[[int], None]:
@@ -122,4 +127,5 @@ def ingest_files(
         log.finished_at = dt.datetime.now(dt.UTC)
         log.rows_read, log.rows_new, log.rows_updated = counts.read, counts.new, counts.updated
         log.rows_unchanged, log.rows_quarantined = counts.unchanged, counts.quarantined
-        return ImportResult(log.id, options.source, [str(p) for p in paths], counts)
+        formats = {str(path): reader.name for path, reader in readers}
+        return ImportResult(log.id, options.source, formats, counts)

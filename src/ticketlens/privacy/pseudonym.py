@@ -9,11 +9,22 @@ import os
 import secrets
 from pathlib import Path
 
+from ticketlens.errors import WorkspaceError
+
 
 def load_or_create_secret(path: Path) -> bytes:
     """Read the workspace secret, creating it (owner-only permissions) on first use."""
     if path.exists():
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+        try:
+            key = bytes.fromhex(path.read_text(encoding="ascii").strip())
+        except (ValueError, UnicodeDecodeError):
+            key = b""
+        if len(key) < 16:
+            raise WorkspaceError(
+                f"{path}: the workspace secret is damaged",
+                hint="restore it from a backup; a new secret would change every pseudonym",
+            )
+        return key
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -127,6 +127,10 @@ def transition(
         )
     if action == "edit" and payload is None:
         raise InvalidTransition("edit needs the new content", hint="pass the edited payload")
+    if action != "edit" and payload is not None:
+        raise InvalidTransition(
+            f"{action} does not change the content", hint="use edit to change it"
+        )
     before = _snapshot(item)
     item.state = target_state
     if payload is not None:
