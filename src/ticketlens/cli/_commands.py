@@ -306,3 +306,28 @@ def settings_command(ctx: Context, as_json: bool) -> None:
     emit_rows(
         rows, ["setting", "value", "env", "help"], as_json=False, as_csv=False, widths={"help": 60}
     )
+
+
+@cli.command()
+@click.argument("requester")
+@click.option("--why", help="Reason, kept in the audit log (e.g. the erasure request's reference).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_context
+def forget(ctx: Context, requester: str, why: str | None, yes: bool) -> None:
+    """Erase a requester's tickets (right to erasure) and record that it was done.
+
+    REQUESTER is the identifier as it appeared in the imported data.
+
+    \b
+    Example:
+      ticketlens forget ann@example.com --why "erasure request #4411" --yes
+    """
+    from ticketlens.privacy.erasure import forget_requester
+
+    if not yes:
+        click.confirm(f"Erase every ticket of {requester!r}? This cannot be undone", abort=True)
+    done = forget_requester(ctx.workspace, requester, reason=why)
+    click.echo(
+        f"Erased requester {done.requester_key}: {done.tickets} tickets, {done.messages} "
+        f"messages, {done.quarantined_rows} quarantined rows (recorded in the audit log)"
+    )
