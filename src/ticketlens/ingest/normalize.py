@@ -235,6 +235,52 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
+#: field -> TicketRecord attribute, by how the value is cleaned.
+_STRING_ATTRS = {
+    "subject": "subject",
+    "group": "group_name",
+    "language": "language",
+    "requester": "requester",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """Which column feeds which attribute, for one set of columns."""
+
+    text: str | None
+    external_id: str | None
+    messages: str | None
+    csat: str | None
+    tags: str | None
+    dates: tuple[tuple[str, str], ...]
+    lowered: tuple[tuple[str, str], ...]
+    strings: tuple[tuple[str, str], ...]
+    counts: tuple[tuple[str, str], ...]
+    custom: tuple[str, ...]
+
+    @classmethod
+    def build(cls, columns: dict[str, str], keys: tuple[str, ...]) -> _Plan:
+        """``columns`` maps fields to columns; ``keys`` are all the row's columns."""
+
+        def pairs(names: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+            return tuple((attr, columns[name]) for name, attr in names.items() if name in columns)
+
+        used = set(columns.values())
+        return cls(
+            text=columns.get("text"),
+            external_id=columns.get("external_id"),
+            messages=columns.get("messages"),
+            csat=columns.get("csat"),
+            tags=columns.get("tags"),
+            dates=pairs({n: n for n in _DATE_FIELDS}),
+            lowered=pairs({n: n for n in _LOWER_FIELDS}),
+            strings=pairs(_STRING_ATTRS),
+            counts=pairs({n: n for n in _INT_FIELDS}),
+            custom=tuple(k for k in keys if k not in used),
+        )
+
+
 class Normaliser:
     """Normalise the rows of one import (its settings and column mapping fixed)."""
 
@@ -253,6 +299,7 @@ class Normaliser:
         self.csat_scale = csat_scale
         self.dayfirst = dayfirst
         self._columns_cache: dict[tuple[str, ...], dict[str, str]] = {}
+        self._plans: dict[tuple[str, ...], _Plan] = {}
 
     def columns_for(self, keys: list[str]) -> dict[str, str]:
         cache_key = tuple(keys)
@@ -261,47 +308,51 @@ class Normaliser:
             found = self._columns_cache[cache_key] = resolve_columns(keys, self.mapping)
         return found
 
+    def _plan(self, fields: dict[str, Any]) -> _Plan:
+        # Rows of one file share their columns: decide the mapping once per column set.
+        key = tuple(fields)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = _Plan.build(self.columns_for(list(key)), key)
+        return plan
+
     def normalise(self, fields: dict[str, Any], raw: str) -> TicketRecord:
         """Build a ticket from one row.
 
         Raises:
             FieldProblem: naming the column and what is wrong with it.
         """
-        columns = self.columns_for(list(fields))
-        get = {name: fields[column] for name, column in columns.items()}
-        messages = self._messages(get.get("messages"), columns.get("messages", "messages"))
-        text = get.get("text")
+        plan = self._plan(fields)
+        messages = self._messages(fields[plan.messages], plan.messages) if plan.messages else []
+        text = fields[plan.text] if plan.text else None
         if _blank(text) and messages:
             text = next((m.body for m in messages if m.role != "agent"), messages[0].body)
         if _blank(text):
-            raise FieldProblem(columns.get("text", "text"), "empty text")
-        external = get.get("external_id")
-        record = TicketRecord(
+            raise FieldProblem(plan.text or "text", "empty text")
+        external = fields[plan.external_id] if plan.external_id else None
+        values: dict[str, Any] = {}
+        for attr, column in plan.dates:
+            values[attr] = self._date(fields[column], column)
+        for attr, column in plan.lowered:
+            value = fields[column]
+            values[attr] = None if _blank(value) else _text(value).lower()
+        for attr, column in plan.strings:
+            value = fields[column]
+            values[attr] = None if _blank(value) else _text(value)
+        for attr, column in plan.counts:
+            values[attr] = self._count(fields[column], column)
+        if plan.csat:
+            values["csat"] = self._csat(fields[plan.csat], plan.csat)
+        if plan.tags:
+            values["tags"] = self._tags(fields[plan.tags])
+        return TicketRecord(
             source=self.source,
             external_id=content_id(raw) if _blank(external) else _text(external),
             body=_text(text),
             messages=messages,
+            custom_fields={k: fields[k] for k in plan.custom if not _blank(fields[k])},
+            **values,
         )
-        for name in _DATE_FIELDS:
-            setattr(record, name, self._date(get.get(name), columns.get(name, name)))
-        for name in _LOWER_FIELDS:
-            value = get.get(name)
-            setattr(record, name, None if _blank(value) else _text(value).lower())
-        for name, attr in (
-            ("subject", "subject"),
-            ("group", "group_name"),
-            ("language", "language"),
-            ("requester", "requester"),
-        ):
-            value = get.get(name)
-            setattr(record, attr, None if _blank(value) else _text(value))
-        for name in _INT_FIELDS:
-            setattr(record, name, self._count(get.get(name), columns.get(name, name)))
-        record.csat = self._csat(get.get("csat"), columns.get("csat", "csat"))
-        record.tags = self._tags(get.get("tags"))
-        used = set(columns.values())
-        record.custom_fields = {k: v for k, v in fields.items() if k not in used and not _blank(v)}
-        return record
 
     def _date(self, value: Any, column: str) -> dt.datetime | None:
         if _blank(value):
