@@ -49,6 +49,10 @@ class Reader(ABC):
     name: ClassVar[str]
     #: File name endings that select this reader when no format is given.
     extensions: ClassVar[tuple[str, ...]] = ()
+    #: True for generic readers whose rows carry the file's own column names; the import
+    #: then checks up front that some column can hold the text. Readers of a known export
+    #: emit ticketlens's field names and skip that check (and its extra read).
+    maps_columns: ClassVar[bool] = False
 
     def sniff(self, path: Path, head: str) -> bool:
         """Whether ``path`` (whose first characters are ``head``) is in this format.

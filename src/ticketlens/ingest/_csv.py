@@ -44,6 +44,7 @@ class CsvReader(Reader):
     """Delimited text with a header row; the delimiter is detected unless given."""
 
     name = "csv"
+    maps_columns = True
     extensions: ClassVar[tuple[str, ...]] = (".csv",)
     delimiter: str | None = None
 

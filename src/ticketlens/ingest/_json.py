@@ -24,6 +24,7 @@ class JsonLinesReader(Reader):
     """One JSON object per line; a bad line is rejected, the others still load."""
 
     name = "jsonl"
+    maps_columns = True
     extensions = (".jsonl", ".ndjson")
 
     def read(self, path: Path, progress: ProgressFn | None = None) -> Iterator[RawRow | BadRow]:
@@ -53,6 +54,7 @@ class JsonReader(Reader):
     """
 
     name = "json"
+    maps_columns = True
     extensions = (".json",)
 
     def read(self, path: Path, progress: ProgressFn | None = None) -> Iterator[RawRow | BadRow]:

@@ -230,10 +230,7 @@ class BatchLoader:
                 else:
                     changed[known[key][0]] = {"id": known[key][0], **values}
             latest[key] = digest
-            messages[key] = [
-                self._message(m, i, requester[0] if requester else None)
-                for i, m in enumerate(r.messages, start=1)
-            ]
+            messages[key] = [self._message(m, i) for i, m in enumerate(r.messages, start=1)]
 
         ids: dict[tuple[str, str], int] = {}
         if new:
@@ -284,11 +281,11 @@ class BatchLoader:
             "last_import_id": self.import_id,
         }
 
-    def _message(self, m: Any, position: int, requester_key: str | None) -> dict[str, Any]:
+    def _message(self, m: Any, position: int) -> dict[str, Any]:
         author = m.author
         if author is not None and m.role in CUSTOMER_ROLES:
-            # The customer's name or id in a thread is as personal as the requester field.
-            author = requester_key if requester_key else self.requester_key(author)
+            # A customer's name or id in a thread is as personal as the requester field.
+            author = self.requester_key(author)
         return {
             "position": position,
             "role": m.role,

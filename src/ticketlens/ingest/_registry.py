@@ -8,6 +8,8 @@ from ticketlens.errors import UnreadableFile
 from ticketlens.ingest._base import Reader
 from ticketlens.ingest._csv import CsvReader, TsvReader
 from ticketlens.ingest._json import JsonLinesReader, JsonReader
+from ticketlens.ingest._servicenow import ServiceNowReader
+from ticketlens.ingest._twcs import TwcsReader
 
 _READERS: dict[str, type[Reader]] = {}
 
@@ -18,7 +20,8 @@ def register_reader(reader: type[Reader]) -> type[Reader]:
     return reader
 
 
-for _builtin in (CsvReader, TsvReader, JsonLinesReader, JsonReader):
+# Readers of specific exports first: --format auto asks them before the generic ones.
+for _builtin in (TwcsReader, ServiceNowReader, CsvReader, TsvReader, JsonLinesReader, JsonReader):
     register_reader(_builtin)
 
 

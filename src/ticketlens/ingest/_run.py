@@ -91,7 +91,8 @@ def ingest_files(
     )
     readers = [(path, reader_for(path, options.format)) for path in paths]
     for path, reader in readers:
-        _check_text_column(path, reader, normaliser)
+        if reader.maps_columns:
+            _check_text_column(path, reader, normaliser)
     format_name = ",".join(sorted({reader.name for _, reader in readers}))
 
     with store.session() as session:
