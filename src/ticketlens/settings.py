@@ -54,6 +54,25 @@ def _check_positive(value: int) -> str | None:
     return None if value > 0 else "must be a positive whole number"
 
 
+def _check_phone_regions(value: str) -> str | None:
+    import phonenumbers
+
+    unknown = [r for r in _regions(value) if r not in phonenumbers.SUPPORTED_REGIONS]
+    return (
+        f"unknown region(s) {', '.join(unknown)} (use ISO codes like GB, US, DE)"
+        if unknown
+        else None
+    )
+
+
+def _regions(value: str) -> list[str]:
+    return [r.strip().upper() for r in value.split(",") if r.strip()]
+
+
+def _check_workers(value: int) -> str | None:
+    return None if -1 <= value <= 64 else "must be -1 (automatic), 0 (inline) or 1-64"
+
+
 def _check_csat_scale(value: int) -> str | None:
     return None if 2 <= value <= 10 else "must be between 2 and 10"
 
@@ -113,11 +132,31 @@ class Settings:
         "Rows written per batch during an import (one transaction covers all batches).",
         check=_check_positive,
     )
+    workers: int = _setting(
+        "ingest.workers",
+        -1,
+        "Worker processes that prepare rows (normalise, redact) of large imports while the "
+        "main process writes; 0 prepares inline, -1 uses one less than the CPU count (max 4).",
+        check=_check_workers,
+    )
     pseudonymize_requesters: bool = _setting(
         "privacy.pseudonymize_requesters",
         True,
         "Store requesters as keyed pseudonyms (HMAC with the workspace secret) so that "
         "repeat contacts still count without keeping who the customer is.",
+    )
+    redact: bool = _setting(
+        "privacy.redact",
+        True,
+        "Redact personal data (emails, phones, payment cards, IBANs, IP addresses) in ticket "
+        "text before it is stored, replacing each with [EMAIL], [PHONE]...",
+    )
+    phone_regions: str = _setting(
+        "privacy.phone_regions",
+        "US,GB",
+        "Countries whose national phone formats are recognised (ISO codes, comma separated); "
+        "numbers written with + are found whatever this says.",
+        check=_check_phone_regions,
     )
     user: str | None = _setting(
         "identity.user",
@@ -130,6 +169,10 @@ class Settings:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def phone_region_list(self) -> list[str]:
+        return _regions(self.phone_regions)
 
 
 @dataclass(frozen=True)

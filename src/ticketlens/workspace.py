@@ -15,8 +15,14 @@ from typing import Any
 from ticketlens.errors import WorkspaceError, WorkspaceNotFound
 from ticketlens.identity import resolve_actor
 from ticketlens.ingest import ImportResult, IngestOptions, ingest_files
-from ticketlens.ingest._run import BatchHook, FileProgress
-from ticketlens.privacy import Pseudonymizer, load_or_create_secret
+from ticketlens.ingest._run import BatchHook, FileProgress, worker_count
+from ticketlens.privacy import (
+    NO_REDACTION,
+    Pseudonymizer,
+    Redactor,
+    TextRedactor,
+    load_or_create_secret,
+)
 from ticketlens.settings import Settings, load_settings, read_config, render_config
 from ticketlens.store import Store
 
@@ -113,6 +119,13 @@ class Workspace:
         return Store(self.database_url)
 
     @cached_property
+    def redactor(self) -> TextRedactor:
+        """What removes personal data from text before it is stored or shown."""
+        if not self.settings.redact:
+            return NO_REDACTION
+        return Redactor(phone_regions=self.settings.phone_region_list)
+
+    @cached_property
     def pseudonymizer(self) -> Pseudonymizer:
         if not self.settings.pseudonymize_requesters:
             return Pseudonymizer(None)
@@ -139,6 +152,8 @@ class Workspace:
             csat_scale=self.settings.csat_scale,
             dayfirst=self.settings.dayfirst,
             batch_size=self.settings.batch_size,
+            workers=worker_count(self.settings.workers),
+            redactor=self.redactor,
         )
         result = ingest_files(
             self.store,

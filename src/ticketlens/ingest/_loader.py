@@ -1,4 +1,4 @@
-"""Write normalised tickets to the store in batches, inside the caller's transaction.
+"""Write prepared tickets to the store in batches, inside the caller's transaction.
 
 Per batch: look up which (source, external id) keys exist and their content hash,
 insert the new ones, update the changed ones (thread replaced), leave the rest.
@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 
 from ticketlens.ingest._base import BadRow
 from ticketlens.ingest._fastinsert import FastInsert
-from ticketlens.ingest.normalize import TicketRecord
+from ticketlens.ingest._prepare import PreparedTicket
+from ticketlens.ingest.normalize import MessageRecord, TicketRecord
 from ticketlens.store.schema import Message, QuarantinedRow, Requester, Ticket
 
 log = logging.getLogger(__name__)
@@ -35,13 +36,6 @@ _REQUESTERS = cast(Table, Requester.__table__)
 
 _TICKET_COLUMNS = [c.name for c in _TICKETS.columns if c.name != "id"]
 _MESSAGE_COLUMNS = [c.name for c in _MESSAGES.columns if c.name != "id"]
-
-_RECORD_FIELDS = dataclasses.fields(TicketRecord)
-_REQUESTER_INDEX = [f.name for f in _RECORD_FIELDS].index("requester")
-_MESSAGES_INDEX = [f.name for f in _RECORD_FIELDS].index("messages")
-
-#: Message roles that stand for the customer; their author is pseudonymised.
-CUSTOMER_ROLES = frozenset({"customer", "end-user", "end_user", "requester", "user", "caller"})
 
 
 @dataclass
@@ -56,18 +50,6 @@ class Counts:
 
     def as_dict(self) -> dict[str, int]:
         return dataclasses.asdict(self)
-
-
-def content_hash(record: TicketRecord, requester_key: str | None) -> str:
-    """Hash of everything stored for a ticket, to tell updated from unchanged.
-
-    ``repr`` of plain values (str, int, datetime, list, dict) is stable and several
-    times faster than JSON here; the hash is only ever compared within one store.
-    """
-    values = [getattr(record, f.name) for f in _RECORD_FIELDS]
-    values[_REQUESTER_INDEX] = requester_key
-    values[_MESSAGES_INDEX] = [(m.body, m.role, m.author, m.created_at) for m in record.messages]
-    return hashlib.sha256(repr(values).encode("utf-8")).hexdigest()
 
 
 def quarantine_fingerprint(source: str, bad: BadRow) -> str:
@@ -85,18 +67,16 @@ class BatchLoader:
         session: Session,
         *,
         import_id: int,
-        requester_key: Callable[[str], str],
         batch_size: int,
         on_batch: Callable[[int, Counts], None] | None = None,
     ) -> None:
         self.session = session
         self.import_id = import_id
-        self.requester_key = requester_key
         self.batch_size = batch_size
         self.on_batch = on_batch
         self.counts = Counts()
         self.batches = 0
-        self._records: list[TicketRecord] = []
+        self._records: list[PreparedTicket] = []
         self._bad: list[tuple[str, BadRow]] = []
         dialect = session.get_bind().dialect
         self._insert_ignore = pg_insert if dialect.name == "postgresql" else sqlite_insert
@@ -105,9 +85,9 @@ class BatchLoader:
         self._insert_tickets = FastInsert(_TICKETS, _TICKET_COLUMNS, dialect)
         self._insert_messages = FastInsert(_MESSAGES, _MESSAGE_COLUMNS, dialect)
 
-    def add(self, record: TicketRecord) -> None:
+    def add(self, prepared: PreparedTicket) -> None:
         self.counts.read += 1
-        self._records.append(record)
+        self._records.append(prepared)
         self._maybe_flush()
 
     def reject(self, source: str, bad: BadRow) -> None:
@@ -157,19 +137,16 @@ class BatchLoader:
         self.session.execute(statement, rows)
         self._bad.clear()
 
-    def _requester_ids(self, records: list[TicketRecord]) -> dict[str, tuple[str, int]]:
-        """Map raw requester -> (pseudonym key, requester row id), creating missing rows."""
+    def _requester_ids(self, records: list[TicketRecord]) -> dict[str, int]:
+        """Map requester key (already a pseudonym) -> requester row id, creating missing rows."""
         firsts: dict[str, dt.datetime | None] = {}
-        keys: dict[str, str] = {}
         for r in records:
-            if r.requester is None:
+            key = r.requester
+            if key is None:
                 continue
-            key = keys.setdefault(r.requester, self.requester_key(r.requester))
             seen = firsts.get(key)
             if key not in firsts or (r.created_at and (seen is None or r.created_at < seen)):
                 firsts[key] = r.created_at
-        if not keys:
-            return {}
         existing = self._requester_cache
         unknown = [k for k in firsts if k not in existing]
         if unknown:
@@ -188,12 +165,13 @@ class BatchLoader:
                 )
             ).all()
             existing.update(dict(created))
-        return {raw: (key, existing[key]) for raw, key in keys.items()}
+        return {k: existing[k] for k in firsts}
 
     def _write_tickets(self) -> None:
-        records, self._records = self._records, []
-        if not records:
+        prepared, self._records = self._records, []
+        if not prepared:
             return
+        records = [p.record for p in prepared]
         requester_ids = self._requester_ids(records)
         by_source: dict[str, list[str]] = {}
         for r in records:
@@ -212,11 +190,10 @@ class BatchLoader:
         new: dict[tuple[str, str], dict[str, Any]] = {}
         changed: dict[int, dict[str, Any]] = {}
         messages: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        for r in records:
+        for item in prepared:
+            r, digest = item.record, item.content_hash
             key = (r.source, r.external_id)
-            requester = requester_ids.get(r.requester) if r.requester else None
-            digest = content_hash(r, requester[0] if requester else None)
-            values = self._row(r, requester[1] if requester else None, digest)
+            values = self._row(r, requester_ids.get(r.requester) if r.requester else None, digest)
             if key not in latest:
                 self.counts.new += 1
                 new[key] = values
@@ -281,15 +258,12 @@ class BatchLoader:
             "last_import_id": self.import_id,
         }
 
-    def _message(self, m: Any, position: int) -> dict[str, Any]:
-        author = m.author
-        if author is not None and m.role in CUSTOMER_ROLES:
-            # A customer's name or id in a thread is as personal as the requester field.
-            author = self.requester_key(author)
+    @staticmethod
+    def _message(m: MessageRecord, position: int) -> dict[str, Any]:
         return {
             "position": position,
             "role": m.role,
-            "author": author,
+            "author": m.author,
             "created_at": m.created_at,
             "body": m.body,
         }

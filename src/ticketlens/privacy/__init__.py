@@ -1,5 +1,25 @@
-"""Privacy: keyed pseudonyms for requesters (redaction of text joins here)."""
+"""Privacy: personal data in text redacted before storage; requesters as keyed pseudonyms;
+erasure of a requester on request."""
 
 from ticketlens.privacy.pseudonym import Pseudonymizer, load_or_create_secret
+from ticketlens.privacy.redact import (
+    DEFAULT_PHONE_REGIONS,
+    NO_REDACTION,
+    Finding,
+    Kind,
+    Redactor,
+    TextRedactor,
+    placeholder,
+)
 
-__all__ = ["Pseudonymizer", "load_or_create_secret"]
+__all__ = [
+    "DEFAULT_PHONE_REGIONS",
+    "NO_REDACTION",
+    "Finding",
+    "Kind",
+    "Pseudonymizer",
+    "Redactor",
+    "TextRedactor",
+    "load_or_create_secret",
+    "placeholder",
+]
