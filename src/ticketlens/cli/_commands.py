@@ -19,6 +19,7 @@ from ticketlens.cli._output import (
     stdout,
 )
 from ticketlens.ingest import ImportResult, parse_mapping, reader_names
+from ticketlens.ingest._run import input_size
 from ticketlens.quarantine import COLUMNS as QUARANTINE_COLUMNS
 from ticketlens.quarantine import list_quarantine
 from ticketlens.status import workspace_status
@@ -94,7 +95,7 @@ def ingest(
     """
     ws = ctx.workspace
     mapping = parse_mapping(list(mappings))
-    total = sum(p.stat().st_size for p in paths if p.is_file())
+    total = sum(input_size(p) for p in paths)
     show = total >= PROGRESS_MIN_BYTES and stderr().is_terminal
     with Progress(
         TextColumn("{task.description}"),

@@ -9,7 +9,9 @@ from ticketlens.ingest._base import Reader
 from ticketlens.ingest._csv import CsvReader, TsvReader
 from ticketlens.ingest._json import JsonLinesReader, JsonReader
 from ticketlens.ingest._servicenow import ServiceNowReader
+from ticketlens.ingest._transcripts import TranscriptReader
 from ticketlens.ingest._twcs import TwcsReader
+from ticketlens.ingest._zendesk import ZendeskReader
 
 _READERS: dict[str, type[Reader]] = {}
 
@@ -21,7 +23,16 @@ def register_reader(reader: type[Reader]) -> type[Reader]:
 
 
 # Readers of specific exports first: --format auto asks them before the generic ones.
-for _builtin in (TwcsReader, ServiceNowReader, CsvReader, TsvReader, JsonLinesReader, JsonReader):
+for _builtin in (
+    TwcsReader,
+    ServiceNowReader,
+    ZendeskReader,
+    TranscriptReader,
+    CsvReader,
+    TsvReader,
+    JsonLinesReader,
+    JsonReader,
+):
     register_reader(_builtin)
 
 

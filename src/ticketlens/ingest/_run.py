@@ -68,8 +68,15 @@ class ImportResult:
         return list(self.formats)
 
 
+def input_size(path: Path) -> int:
+    """Bytes to read: a file's size, or the sum over a folder's files (transcripts, pages)."""
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size if path.is_file() else 0
+
+
 def _file_progress(report: FileProgress, path: Path) -> Callable[[int], None]:
-    name, total = str(path), path.stat().st_size
+    name, total = str(path), input_size(path)
     return lambda done: report(name, done, total)
 
 
@@ -155,7 +162,7 @@ def ingest_files(
         if reader.maps_columns:
             _check_text_column(path, reader, normaliser)
     format_name = ",".join(sorted({reader.name for _, reader in readers}))
-    total_bytes = sum(p.stat().st_size for p in paths if p.is_file())
+    total_bytes = sum(input_size(p) for p in paths)
     workers = options.workers if total_bytes >= PARALLEL_MIN_BYTES else 0
     pool = (
         ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(preparer,))

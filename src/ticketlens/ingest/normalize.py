@@ -414,6 +414,9 @@ class Normaliser:
         return number
 
     def _csat(self, value: Any, column: str) -> int | None:
+        # Binary ratings (Zendesk's good / bad) sit at the two ends of the scale.
+        if isinstance(value, str) and value.strip().lower() in ("good", "bad"):
+            return self.csat_scale if value.strip().lower() == "good" else 1
         number = self._number(value, column, "CSAT")
         if number is not None and not 1 <= number <= self.csat_scale:
             raise FieldProblem(column, f"CSAT must be 1-{self.csat_scale}, got {value!r}")
