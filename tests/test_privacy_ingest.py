@@ -94,3 +94,20 @@ def test_ids_come_from_the_raw_row_so_reimports_match(workspace: Workspace, tmp_
     again = workspace.ingest([path]).counts
     # Both texts redact to "Write to [EMAIL]" but stay two tickets, found again on re-import.
     assert (first.new, again.new, again.unchanged) == (2, 0, 2)
+
+
+def test_turning_redaction_on_updates_stored_text_on_reimport(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    Workspace.init(root, values={"privacy.redact": False})
+    path = tmp_path / "t.csv"
+    path.write_text(f"id,text\n1,Mail {PII['email']}\n2,No personal data\n", encoding="utf-8")
+    plain = Workspace.open(root, environ={})
+    plain.ingest([path])
+    plain.close()
+    # The same file under different settings is different stored content: both update.
+    redacting = Workspace.open(root, environ={}, overrides={"privacy.redact": True})
+    counts = redacting.ingest([path]).counts
+    assert (counts.new, counts.updated, counts.unchanged) == (0, 2, 0)
+    assert get_ticket(redacting, "default:1")["text"] == "Mail [EMAIL]"
+    assert redacting.ingest([path]).counts.unchanged == 2
+    redacting.close()

@@ -271,7 +271,6 @@ def test_string_values_are_parsed_to_their_types() -> None:
     s = load_settings(
         overrides={
             "ingest.batch_size": "500",
-            "ingest.workers": "2",
             "sprints.start": "2026-02-02",
             "business_hours.start": "08:30",
             "ingest.csat_scale": "10",
@@ -318,7 +317,6 @@ NON_DEFAULTS: dict[str, Any] = {
     "ingest.csat_scale": 10,
     "ingest.dayfirst": True,
     "ingest.batch_size": 50,
-    "ingest.workers": 2,
     "privacy.pseudonymize_requesters": False,
     "privacy.redact": False,
     "privacy.phone_regions": "DE,FR",

@@ -123,7 +123,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--postgres-url", default=os.environ.get("TICKETLENS_TEST_POSTGRES_URL"))
-    parser.add_argument("--workers", type=int, default=-1, help="ingest.workers setting")
     parser.add_argument("--keep", type=Path, help="keep the generated CSV here")
     args = parser.parse_args()
 
@@ -143,10 +142,7 @@ def main() -> None:
         f"ticketlens {md.version('ticketlens')}, SQLAlchemy {md.version('sqlalchemy')}, "
         f"SQLite {__import__('sqlite3').sqlite_version}"
     )
-    print(
-        f"input: {args.rows:,} rows, {size_mb:.0f} MB CSV; redaction on; "
-        f"ingest.workers={args.workers}"
-    )
+    print(f"input: {args.rows:,} rows, {size_mb:.0f} MB CSV; redaction on")
     print("| engine | rows | seconds | rows/s | peak RSS (MB) | summary |")
     print("|---|---:|---:|---:|---:|---|")
     for engine, url in engines:
@@ -156,8 +152,6 @@ def main() -> None:
             check=True,
             stdout=subprocess.DEVNULL,
         )
-        config = workspace / "ticketlens.toml"
-        config.write_text(config.read_text().replace("# workers = -1", f"workers = {args.workers}"))
         if url:  # a clean schema for each run
             _reset_postgres(url)
         result = run_import(workspace, csv_path, url)

@@ -69,10 +69,6 @@ def _regions(value: str) -> list[str]:
     return [r.strip().upper() for r in value.split(",") if r.strip()]
 
 
-def _check_workers(value: int) -> str | None:
-    return None if -1 <= value <= 64 else "must be -1 (automatic), 0 (inline) or 1-64"
-
-
 def _check_csat_scale(value: int) -> str | None:
     return None if 2 <= value <= 10 else "must be between 2 and 10"
 
@@ -131,13 +127,6 @@ class Settings:
         2000,
         "Rows written per batch during an import (one transaction covers all batches).",
         check=_check_positive,
-    )
-    workers: int = _setting(
-        "ingest.workers",
-        -1,
-        "Worker processes that prepare rows (normalise, redact) of large imports while the "
-        "main process writes; 0 prepares inline, -1 uses one less than the CPU count (max 4).",
-        check=_check_workers,
     )
     pseudonymize_requesters: bool = _setting(
         "privacy.pseudonymize_requesters",

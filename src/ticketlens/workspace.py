@@ -15,7 +15,7 @@ from typing import Any
 from ticketlens.errors import WorkspaceError, WorkspaceNotFound
 from ticketlens.identity import resolve_actor
 from ticketlens.ingest import ImportResult, IngestOptions, ingest_files
-from ticketlens.ingest._run import BatchHook, FileProgress, worker_count
+from ticketlens.ingest._run import BatchHook, FileProgress
 from ticketlens.privacy import (
     NO_REDACTION,
     Pseudonymizer,
@@ -152,7 +152,6 @@ class Workspace:
             csat_scale=self.settings.csat_scale,
             dayfirst=self.settings.dayfirst,
             batch_size=self.settings.batch_size,
-            workers=worker_count(self.settings.workers),
             redactor=self.redactor,
         )
         result = ingest_files(

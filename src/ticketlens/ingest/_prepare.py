@@ -1,9 +1,12 @@
 """Prepare a raw row for storage: normalise, redact personal data, pseudonymise people,
 hash the content. Pure (no database), so it runs in worker processes as well as inline.
 
-Order matters: ids derived from content are computed from the raw row *before*
-redaction (so a re-import finds the same ticket), and the content hash *after* it
-(so it describes what is stored).
+Ids derived from content are computed from the raw row *before* redaction, so a
+re-import finds the same ticket. The content hash that tells "updated" from
+"unchanged" is taken over the raw row plus a signature of everything else that shapes
+what is stored (column mapping, time zone, CSAT scale, redaction settings): the stored
+ticket is a function of exactly those, and hashing the raw text is several times cheaper
+than hashing the normalised record (measured: 9 us -> about 1 us per row).
 """
 
 from __future__ import annotations
@@ -20,9 +23,6 @@ from ticketlens.ingest.normalize import FieldProblem, MessageRecord, Normaliser,
 #: Message roles that stand for the customer; their author is pseudonymised.
 CUSTOMER_ROLES = frozenset({"customer", "end-user", "end_user", "requester", "user", "caller"})
 
-_RECORD_FIELDS = dataclasses.fields(TicketRecord)
-_MESSAGES_INDEX = [f.name for f in _RECORD_FIELDS].index("messages")
-
 
 class Redacts(Protocol):
     """Anything that removes personal data from a text (see ticketlens.privacy.redact)."""
@@ -38,26 +38,22 @@ class PreparedTicket:
     content_hash: str
 
 
-def content_hash(record: TicketRecord) -> str:
-    """Hash of everything stored for a ticket, to tell updated from unchanged.
-
-    ``repr`` of plain values (str, int, datetime, list, dict) is stable and several
-    times faster than JSON here; the hash is only ever compared within one store.
-    """
-    values = [getattr(record, f.name) for f in _RECORD_FIELDS]
-    values[_MESSAGES_INDEX] = [(m.body, m.role, m.author, m.created_at) for m in record.messages]
-    return hashlib.sha256(repr(values).encode("utf-8")).hexdigest()
-
-
 class Preparer:
     """Turns raw rows into :class:`PreparedTicket` or :class:`BadRow` (picklable)."""
 
     def __init__(
-        self, normaliser: Normaliser, redactor: Redacts, requester_key: Callable[[str], str]
+        self,
+        normaliser: Normaliser,
+        redactor: Redacts,
+        requester_key: Callable[[str], str],
+        *,
+        signature: str = "",
     ) -> None:
         self.normaliser = normaliser
         self.redactor = redactor
         self.requester_key = requester_key
+        #: What besides the raw row shapes the stored ticket; part of every content hash.
+        self.signature = signature + "\x1f"
 
     def prepare(self, item: RawRow | BadRow) -> PreparedTicket | BadRow:
         if isinstance(item, BadRow):
@@ -68,10 +64,8 @@ class Preparer:
             raw = self.redactor.redact(item.raw)
             return BadRow(item.file, item.row, problem.column, problem.reason, raw)
         self._protect(record)
-        return PreparedTicket(record, content_hash(record))
-
-    def prepare_many(self, items: list[RawRow | BadRow]) -> list[PreparedTicket | BadRow]:
-        return [self.prepare(item) for item in items]
+        digest = hashlib.sha256((self.signature + item.raw).encode("utf-8")).hexdigest()
+        return PreparedTicket(record, digest)
 
     def _protect(self, record: TicketRecord) -> None:
         redact = self.redactor.redact

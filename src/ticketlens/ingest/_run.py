@@ -1,27 +1,22 @@
 """Run one import: check every file first, then read, prepare and load in one transaction.
 
-Preparing rows (normalise, redact, pseudonymise, hash) is pure work; on a large file it
-runs in worker processes while this process reads and writes to the database, so the
-two halves overlap. Results come back in file order, so the outcome is the same as
-inline preparation.
+Everything runs in this process. A pool of worker processes for the prepare step was
+tried and measured (bench/README.md): pickling rows there and back cost about as much
+as the work it moved, for twice the memory.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ticketlens.errors import UnreadableFile
-from ticketlens.ingest._base import BadRow, RawRow, Reader
+from ticketlens.ingest._base import BadRow, Reader
 from ticketlens.ingest._loader import BatchLoader, Counts
-from ticketlens.ingest._prepare import PreparedTicket, Preparer, Redacts
+from ticketlens.ingest._prepare import Preparer, Redacts
 from ticketlens.ingest._registry import reader_for
 from ticketlens.ingest.normalize import Normaliser
 from ticketlens.privacy.redact import NO_REDACTION
@@ -32,11 +27,6 @@ from ticketlens.store.schema import Import
 FileProgress = Callable[[str, int, int], None]
 #: on_batch(batches_written, counts_so_far)
 BatchHook = Callable[[int, Counts], None]
-
-#: Rows sent to a worker at a time, and files smaller than this are prepared inline
-#: (starting processes costs more than it saves).
-CHUNK_ROWS = 1000
-PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -50,8 +40,6 @@ class IngestOptions:
     csat_scale: int = 5
     dayfirst: bool = False
     batch_size: int = 2000
-    #: Worker processes that prepare rows of large files; 0 prepares inline.
-    workers: int = 0
     redactor: Redacts = NO_REDACTION
 
 
@@ -94,46 +82,6 @@ def _check_text_column(path: Path, reader: Reader, normaliser: Normaliser) -> No
         return
 
 
-# Each worker process holds its own Preparer, set once by the pool initializer.
-_worker_preparer: Preparer | None = None
-
-
-def _init_worker(preparer: Preparer) -> None:
-    global _worker_preparer
-    _worker_preparer = preparer
-
-
-def _prepare_in_worker(items: list[RawRow | BadRow]) -> list[PreparedTicket | BadRow]:
-    assert _worker_preparer is not None
-    return _worker_preparer.prepare_many(items)
-
-
-def _chunks(items: Iterable[RawRow | BadRow]) -> Iterator[list[RawRow | BadRow]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, CHUNK_ROWS)):
-        yield chunk
-
-
-def _prepared_in_order(
-    items: Iterable[RawRow | BadRow], pool: ProcessPoolExecutor, depth: int
-) -> Iterator[PreparedTicket | BadRow]:
-    """Prepare chunks in the pool, at most ``depth`` in flight, yielding in file order."""
-    pending: deque[Future[list[PreparedTicket | BadRow]]] = deque()
-    for chunk in _chunks(items):
-        pending.append(pool.submit(_prepare_in_worker, chunk))
-        if len(pending) >= depth:
-            yield from pending.popleft().result()
-    while pending:
-        yield from pending.popleft().result()
-
-
-def worker_count(setting: int) -> int:
-    """Resolve the ``ingest.workers`` setting: -1 means one less than the CPUs (at most 4)."""
-    if setting >= 0:
-        return setting
-    return max(0, min(4, (os.cpu_count() or 1) - 1))
-
-
 def ingest_files(
     store: Store,
     paths: Sequence[Path],
@@ -156,53 +104,46 @@ def ingest_files(
         csat_scale=options.csat_scale,
         dayfirst=options.dayfirst,
     )
-    preparer = Preparer(normaliser, options.redactor, requester_key)
+    signature = repr(
+        (
+            sorted(options.mapping.items()),
+            str(options.tz),
+            options.csat_scale,
+            options.dayfirst,
+            repr(options.redactor),
+            getattr(requester_key, "signature", ""),
+        )
+    )
+    preparer = Preparer(normaliser, options.redactor, requester_key, signature=signature)
     readers = [(path, reader_for(path, options.format)) for path in paths]
     for path, reader in readers:
         if reader.maps_columns:
             _check_text_column(path, reader, normaliser)
     format_name = ",".join(sorted({reader.name for _, reader in readers}))
-    total_bytes = sum(input_size(p) for p in paths)
-    workers = options.workers if total_bytes >= PARALLEL_MIN_BYTES else 0
-    pool = (
-        ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(preparer,))
-        if workers
-        else None
-    )
-    try:
-        with store.session() as session:
-            log = Import(
-                started_at=dt.datetime.now(dt.UTC),
-                actor=actor,
-                source=options.source,
-                format=format_name,
-                files=[str(p) for p in paths],
-            )
-            session.add(log)
-            session.flush()
-            loader = BatchLoader(
-                session, import_id=log.id, batch_size=options.batch_size, on_batch=on_batch
-            )
-            for path, reader in readers:
-                tick = None if progress is None else _file_progress(progress, path)
-                rows = reader.read(path, tick)
-                prepared = (
-                    _prepared_in_order(rows, pool, depth=2 * workers + 1)
-                    if pool is not None
-                    else map(preparer.prepare, rows)
-                )
-                for item in prepared:
-                    if isinstance(item, BadRow):
-                        loader.reject(options.source, item)
-                    else:
-                        loader.add(item)
-            loader.flush()
-            counts = loader.counts
-            log.finished_at = dt.datetime.now(dt.UTC)
-            log.rows_read, log.rows_new, log.rows_updated = counts.read, counts.new, counts.updated
-            log.rows_unchanged, log.rows_quarantined = counts.unchanged, counts.quarantined
-            formats = {str(path): reader.name for path, reader in readers}
-            return ImportResult(log.id, options.source, formats, counts)
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+    with store.session() as session:
+        log = Import(
+            started_at=dt.datetime.now(dt.UTC),
+            actor=actor,
+            source=options.source,
+            format=format_name,
+            files=[str(p) for p in paths],
+        )
+        session.add(log)
+        session.flush()
+        loader = BatchLoader(
+            session, import_id=log.id, batch_size=options.batch_size, on_batch=on_batch
+        )
+        for path, reader in readers:
+            tick = None if progress is None else _file_progress(progress, path)
+            for item in map(preparer.prepare, reader.read(path, tick)):
+                if isinstance(item, BadRow):
+                    loader.reject(options.source, item)
+                else:
+                    loader.add(item)
+        loader.flush()
+        counts = loader.counts
+        log.finished_at = dt.datetime.now(dt.UTC)
+        log.rows_read, log.rows_new, log.rows_updated = counts.read, counts.new, counts.updated
+        log.rows_unchanged, log.rows_quarantined = counts.unchanged, counts.quarantined
+        formats = {str(path): reader.name for path, reader in readers}
+        return ImportResult(log.id, options.source, formats, counts)

@@ -7,6 +7,7 @@ as custom fields, so nothing in the input is lost.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -128,6 +129,7 @@ _INT_FIELDS = ("reopens", "handoffs")
 _DATE_FIELDS = ("created_at", "first_response_at", "solved_at")
 _LOWER_FIELDS = ("status", "channel", "priority")
 _YEAR = re.compile(r"\d{4}")
+_EPOCH = re.compile(r"\d{9,13}(\.\d+)?")
 _TAG_SPLIT = re.compile(r"[,;|]")
 # dateutil fills missing parts from this; fixed so results never depend on today.
 _DATE_DEFAULT = dt.datetime(2000, 1, 1)
@@ -144,6 +146,11 @@ class MessageRecord:
     role: str | None = None
     author: str | None = None
     created_at: dt.datetime | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Records cross process boundaries during parallel imports; a plain tuple
+        # pickles several times faster than the dataclass's default state protocol.
+        return (MessageRecord, (self.body, self.role, self.author, self.created_at))
 
 
 @dataclass(slots=True)
@@ -169,6 +176,13 @@ class TicketRecord:
     reopens: int | None = None
     handoffs: int | None = None
     messages: list[MessageRecord] = field(default_factory=list)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # See MessageRecord.__reduce__: positional values in field order.
+        return (TicketRecord, tuple(getattr(self, name) for name in _TICKET_FIELD_NAMES))
+
+
+_TICKET_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(TicketRecord))
 
 
 class FieldProblem(Exception):
@@ -229,6 +243,13 @@ def content_id(raw: str) -> str:
 
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _clean(value: Any) -> Any:
+    """Strip a string, turning blank into None; other values pass as they are."""
+    if value.__class__ is str:
+        return value.strip() or None
+    return value
 
 
 def _text(value: Any) -> str:
@@ -324,53 +345,59 @@ class Normaliser:
         """
         plan = self._plan(fields)
         messages = self._messages(fields[plan.messages], plan.messages) if plan.messages else []
-        text = fields[plan.text] if plan.text else None
-        if _blank(text) and messages:
+        text = _clean(fields[plan.text]) if plan.text else None
+        if text is None and messages:
             text = next((m.body for m in messages if m.role != "agent"), messages[0].body)
-        if _blank(text):
+        if text is None:
             raise FieldProblem(plan.text or "text", "empty text")
-        external = fields[plan.external_id] if plan.external_id else None
+        external = _clean(fields[plan.external_id]) if plan.external_id else None
         values: dict[str, Any] = {}
         for attr, column in plan.dates:
-            values[attr] = self._date(fields[column], column)
+            values[attr] = self._date(_clean(fields[column]), column)
         for attr, column in plan.lowered:
-            value = fields[column]
-            values[attr] = None if _blank(value) else _text(value).lower()
+            value = _clean(fields[column])
+            values[attr] = None if value is None else _text(value).lower()
         for attr, column in plan.strings:
-            value = fields[column]
-            values[attr] = None if _blank(value) else _text(value)
+            value = _clean(fields[column])
+            values[attr] = None if value is None else _text(value)
         for attr, column in plan.counts:
-            values[attr] = self._count(fields[column], column)
+            values[attr] = self._count(_clean(fields[column]), column)
         if plan.csat:
-            values["csat"] = self._csat(fields[plan.csat], plan.csat)
+            values["csat"] = self._csat(_clean(fields[plan.csat]), plan.csat)
         if plan.tags:
-            values["tags"] = self._tags(fields[plan.tags])
+            values["tags"] = self._tags(_clean(fields[plan.tags]))
+        custom = {}
+        for key in plan.custom:
+            value = fields[key]
+            if not _blank(value):
+                custom[key] = value
         return TicketRecord(
             source=self.source,
-            external_id=content_id(raw) if _blank(external) else _text(external),
+            external_id=content_id(raw) if external is None else _text(external),
             body=_text(text),
             messages=messages,
-            custom_fields={k: fields[k] for k in plan.custom if not _blank(fields[k])},
+            custom_fields=custom,
             **values,
         )
 
     def _date(self, value: Any, column: str) -> dt.datetime | None:
-        if _blank(value):
+        """Parse a cleaned value (see :func:`_clean`): ISO 8601 first, it is by far the
+        most common; then epoch seconds or milliseconds; then dateutil."""
+        if value is None:
             return None
         parsed: dt.datetime | None = None
-        if isinstance(value, dt.datetime):
+        if value.__class__ is str:
+            try:
+                parsed = dt.datetime.fromisoformat(value)
+            except ValueError:
+                if _EPOCH.fullmatch(value):
+                    parsed = self._epoch(float(value), column)
+                else:
+                    parsed = self._lenient_date(value, column)
+        elif isinstance(value, dt.datetime):
             parsed = value
         elif isinstance(value, int | float) and not isinstance(value, bool):
             parsed = self._epoch(float(value), column)
-        elif isinstance(value, str):
-            text = value.strip()
-            if re.fullmatch(r"\d{9,13}(\.\d+)?", text):
-                parsed = self._epoch(float(text), column)
-            else:
-                try:
-                    parsed = dt.datetime.fromisoformat(text)
-                except ValueError:
-                    parsed = self._lenient_date(text, column)
         if parsed is None:
             raise FieldProblem(column, f"unparseable date {value!r}")
         return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=self.tz)
@@ -397,6 +424,8 @@ class Normaliser:
     def _number(value: Any, column: str, what: str) -> int | None:
         if _blank(value):
             return None
+        if value.__class__ is str and value.isdigit():
+            return int(value)  # the common case, before the general checks
         if isinstance(value, bool):
             raise FieldProblem(column, f"{what} must be a whole number, got {value!r}")
         try:

@@ -49,6 +49,13 @@ class Pseudonymizer:
     def __call__(self, raw: str) -> str:
         return self._key(raw)
 
+    @property
+    def signature(self) -> str:
+        """Identifies the mapping (off, or which secret) without revealing the secret."""
+        if self._secret is None:
+            return "plain"
+        return "hmac:" + hashlib.sha256(b"signature" + self._secret).hexdigest()[:12]
+
     def _compute(self, raw: str) -> str:
         normal = raw.strip().casefold()
         if self._secret is None:  # the team turned pseudonyms off
