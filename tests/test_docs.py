@@ -33,3 +33,10 @@ def test_check_script_runs_lint_format_types_and_tests() -> None:
     script = (REPO / "scripts" / "check").read_text(encoding="utf-8")
     for step in ("ruff check", "ruff format --check", "mypy", "pytest"):
         assert step in script
+
+
+def test_every_command_is_in_the_readme() -> None:
+    from ticketlens.cli import cli
+
+    for name in cli.commands:
+        assert f"ticketlens {name}" in README, name
