@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,18 @@ def canonical(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str)
 
 
+def json_lines(stream: Iterable[str], file: str) -> Iterator[tuple[int, Any, str] | BadRow]:
+    """Parse one JSON value per non-blank line: ``(line, value, text)`` or a BadRow."""
+    for n, line in enumerate(stream, start=1):
+        text = line.strip()
+        if not text:
+            continue
+        try:
+            yield n, json.loads(text), text
+        except json.JSONDecodeError as exc:
+            yield BadRow(file, n, None, f"invalid JSON ({exc.msg})", text)
+
+
 class JsonLinesReader(Reader):
     """One JSON object per line; a bad line is rejected, the others still load."""
 
@@ -32,15 +44,11 @@ class JsonLinesReader(Reader):
         stream, _ = open_text(path, progress)
         file = str(path)
         with stream:
-            for n, line in enumerate(stream, start=1):
-                text = line.strip()
-                if not text:
+            for parsed in json_lines(stream, file):
+                if isinstance(parsed, BadRow):
+                    yield parsed
                     continue
-                try:
-                    obj = json.loads(text)
-                except json.JSONDecodeError as exc:
-                    yield BadRow(file, n, None, f"invalid JSON ({exc.msg})", text)
-                    continue
+                n, obj, text = parsed
                 if not isinstance(obj, dict):
                     yield BadRow(file, n, None, "not a JSON object", text)
                     continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
@@ -138,3 +139,25 @@ def open_utf8(path: Path, progress: Callable[[int], None] | None = None) -> IO[b
         return raw
     text = io.TextIOWrapper(_open_bytes(path, progress), encoding=encoding, newline="")
     return io.BufferedReader(_Utf8Encoder(text), buffer_size=_CHUNK)
+
+
+_NATURAL = re.compile(r"(\d+)")
+
+
+def natural_key(path: Path) -> list[object]:
+    """Sort ``page-2`` before ``page-10``."""
+    return [int(part) if part.isdigit() else part.lower() for part in _NATURAL.split(path.name)]
+
+
+def folder_files(folder: Path, extensions: tuple[str, ...] | frozenset[str]) -> list[Path]:
+    """The visible files of ``folder`` with one of ``extensions``, in natural order."""
+    try:
+        children = list(folder.iterdir())
+    except OSError:
+        return []
+    files = [
+        p
+        for p in children
+        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in extensions
+    ]
+    return sorted(files, key=natural_key)

@@ -64,7 +64,7 @@ from dateutil import parser as date_parser
 from ticketlens.errors import UnreadableFile
 from ticketlens.ingest._base import BadRow, ProgressFn, RawRow, Reader
 from ticketlens.ingest._csv import CsvReader
-from ticketlens.ingest._text import check_file, open_text
+from ticketlens.ingest._text import check_file, folder_files, open_text
 from ticketlens.ingest.normalize import column_key
 
 TRANSCRIPT_EXTENSIONS = (".txt", ".vtt", ".srt")
@@ -202,7 +202,6 @@ _SPEAKER_TIME = re.compile(
 _VOICE = re.compile(r"<v(?:\.[^\s>]+)*(?:\s+(?P<name>[^>]*))?>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"\s+")
-_NATURAL = re.compile(r"(\d+)")
 _FILE_TIME = re.compile(
     r"(?P<y>20\d{2})-?(?P<mo>\d{2})-?(?P<d>\d{2})(?:[T_ -]?(?P<h>\d{2})[-:h]?(?P<mi>\d{2})"
     r"(?:[-:]?(?P<s>\d{2}))?)?"
@@ -254,10 +253,6 @@ def _seconds(stamp: str) -> float:
     for part in parts:
         total = total * 60 + float(part)
     return total
-
-
-def _natural_key(path: Path) -> list[Any]:
-    return [int(part) if part.isdigit() else part.lower() for part in _NATURAL.split(path.name)]
 
 
 def _clean(text: str) -> str:
@@ -581,18 +576,7 @@ class TranscriptReader(Reader):
 
     @staticmethod
     def _transcripts(folder: Path) -> list[Path]:
-        try:
-            children = list(folder.iterdir())
-        except OSError:
-            return []
-        files = [
-            p
-            for p in children
-            if p.is_file()
-            and not p.name.startswith(".")
-            and p.suffix.lower() in TRANSCRIPT_EXTENSIONS
-        ]
-        return sorted(files, key=_natural_key)
+        return folder_files(folder, TRANSCRIPT_EXTENSIONS)
 
     def read(self, path: Path, progress: ProgressFn | None = None) -> Iterator[RawRow | BadRow]:
         if not path.exists():

@@ -74,8 +74,8 @@ from typing import Any, Literal, NoReturn
 
 from ticketlens.errors import UnreadableFile
 from ticketlens.ingest._base import BadRow, ProgressFn, RawRow, Reader
-from ticketlens.ingest._json import canonical
-from ticketlens.ingest._text import check_file, open_text, open_utf8
+from ticketlens.ingest._json import canonical, json_lines
+from ticketlens.ingest._text import check_file, folder_files, open_text, open_utf8
 
 #: File endings read from a folder.
 FOLDER_EXTENSIONS = (".json", ".jsonl", ".ndjson")
@@ -115,7 +115,6 @@ _LINE_LIMIT = 64 << 20
 # larger ones, or ones that do not parse whole, are streamed with ijson.
 WHOLE_FILE_LIMIT = 32 << 20
 _TAG = re.compile(r"<[^>]+>")
-_NATURAL = re.compile(r"(\d+)")
 # Sniffing: a page, or a ticket object with Zendesk's own keys.
 _TICKETS_ARRAY = re.compile(r'"tickets"\s*:\s*\[')
 _PAGE_KEY = re.compile(r'"(?:end_time|next_page|after_cursor|after_url|end_of_stream)"\s*:')
@@ -208,10 +207,6 @@ def _time(value: Any) -> dt.datetime | None:
 def _first_line(exc: Exception) -> str:
     lines = str(exc).strip().splitlines()
     return lines[0].strip() if lines else type(exc).__name__
-
-
-def _natural_key(path: Path) -> list[Any]:
-    return [int(part) if part.isdigit() else part.lower() for part in _NATURAL.split(path.name)]
 
 
 def _blank(value: Any) -> bool:
@@ -384,15 +379,11 @@ def _items(
     if layout.kind == "lines":
         stream, _ = open_text(path, progress)
         with stream:
-            for n, line in enumerate(stream, start=1):
-                text = line.strip()
-                if not text:
+            for parsed in json_lines(stream, file):
+                if isinstance(parsed, BadRow):
+                    yield parsed
                     continue
-                try:
-                    value = json.loads(text)
-                except json.JSONDecodeError as exc:
-                    yield BadRow(file, n, None, f"invalid JSON ({exc.msg})", text)
-                    continue
+                n, value, text = parsed
                 if isinstance(value, dict) and "id" in value:
                     yield n, value, _NO_SIDELOADS, text
                     continue
@@ -642,16 +633,7 @@ class ZendeskReader(Reader):
 
     @staticmethod
     def _files(folder: Path) -> list[Path]:
-        try:
-            children = list(folder.iterdir())
-        except OSError:
-            return []
-        files = [
-            p
-            for p in children
-            if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in FOLDER_EXTENSIONS
-        ]
-        return sorted(files, key=_natural_key)
+        return folder_files(folder, FOLDER_EXTENSIONS)
 
     def read(self, path: Path, progress: ProgressFn | None = None) -> Iterator[RawRow | BadRow]:
         plan = self._plan(path)
