@@ -53,3 +53,24 @@ def test_forget_erases_tickets_threads_and_quarantined_rows(
     assert list_quarantine(workspace) == []
     with pytest.raises(NotFound):
         forget_requester(workspace, "C-1001")
+
+
+def test_imports_and_audit_commands_show_the_history(workspace: Workspace, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from ticketlens.cli import cli
+
+    path = tmp_path / "t.csv"
+    path.write_text("id,text,requester\n1,Card declined,C-7\n", encoding="utf-8")
+    workspace.ingest([path])
+    forget_requester(workspace, "C-7", reason="request #9")
+    base = ["--workspace", str(workspace.root), "--db", workspace.database_url]
+    runner = CliRunner()
+    imports = json.loads(runner.invoke(cli, [*base, "imports", "--json"]).output)
+    assert [(i["read"], i["new"], i["actor"]) for i in imports] == [(1, 1, "tester")]
+    events = json.loads(
+        runner.invoke(cli, [*base, "audit", "--type", "requester", "--json"]).output
+    )
+    assert [(e["action"], e["reason"], e["after"]["tickets"]) for e in events] == [
+        ("forget", "request #9", 1)
+    ]

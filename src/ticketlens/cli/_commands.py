@@ -332,3 +332,63 @@ def forget(ctx: Context, requester: str, why: str | None, yes: bool) -> None:
         f"Erased requester {done.requester_key}: {done.tickets} tickets, {done.messages} "
         f"messages, {done.quarantined_rows} quarantined rows (recorded in the audit log)"
     )
+
+
+@cli.command()
+@click.option("--limit", default=20, show_default=True, help="How many imports, newest first.")
+@output_options
+@pass_context
+def imports(ctx: Context, limit: int, as_json: bool, as_csv: bool) -> None:
+    """List past imports and what happened to their rows.
+
+    \b
+    Example:
+      ticketlens imports --limit 5
+    """
+    from ticketlens.history import list_imports
+
+    rows = list_imports(ctx.workspace, limit=limit)
+    emit_rows(
+        rows,
+        [
+            "id",
+            "started_at",
+            "actor",
+            "source",
+            "format",
+            "read",
+            "new",
+            "updated",
+            "unchanged",
+            "quarantined",
+        ],
+        as_json=as_json,
+        as_csv=as_csv,
+    )
+
+
+@cli.command("audit")
+@click.option(
+    "--type", "target_type", help="Only events about this kind of thing (e.g. review_item)."
+)
+@click.option("--id", "target_id", help="Only events about this id.")
+@output_options
+@pass_context
+def audit_log(
+    ctx: Context, target_type: str | None, target_id: str | None, as_json: bool, as_csv: bool
+) -> None:
+    """Show the audit log: who did what, when and why (it is never rewritten).
+
+    \b
+    Example:
+      ticketlens audit --type requester --json
+    """
+    from ticketlens.history import list_audit_events
+
+    rows = list_audit_events(ctx.workspace, target_type=target_type, target_id=target_id)
+    emit_rows(
+        rows,
+        ["id", "at", "actor", "action", "target_type", "target_id", "reason"],
+        as_json=as_json,
+        as_csv=as_csv,
+    )
