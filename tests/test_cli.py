@@ -441,3 +441,14 @@ def test_installed_console_script(tmp_path: Path) -> None:
     assert missing.returncode == 2
     assert missing.stderr.startswith("Error: no ticket '999'")
     assert "Traceback" not in missing.stderr
+
+
+def test_os_errors_are_one_line_user_errors(tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init", str(tmp_path / "ws")]).exit_code == 0
+    target = tmp_path / "missing-folder" / "out.csv"
+    result = runner.invoke(
+        cli, ["--workspace", str(tmp_path / "ws"), "quarantine", "export", "-o", str(target)]
+    )
+    assert result.exit_code == 2
+    assert result.output.strip() == f"Error: {target}: No such file or directory"

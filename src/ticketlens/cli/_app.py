@@ -30,6 +30,9 @@ class Group(click.Group):
             return super().invoke(ctx)
         except TicketlensError as exc:
             raise UserError(exc) from None
+        except OSError as exc:  # unwritable output path, full disk...: the user can fix these
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise UserError(TicketlensError(f"{where}{exc.strerror or exc}")) from None
 
 
 class Context:
