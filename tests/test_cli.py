@@ -452,3 +452,16 @@ def test_os_errors_are_one_line_user_errors(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert result.output.strip() == f"Error: {target}: No such file or directory"
+
+
+def test_ingest_says_which_format_it_detected(tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init", str(tmp_path / "ws")]).exit_code == 0
+    tickets = tmp_path / "tickets.csv"
+    tickets.write_text("id,text\n1,Card declined\n", encoding="utf-8")
+    twcs = Path(__file__).parent / "fixtures" / "twcs_threads.csv"
+    result = runner.invoke(
+        cli, ["--workspace", str(tmp_path / "ws"), "ingest", str(tickets), str(twcs)]
+    )
+    assert f"{tickets}: read as csv" in result.output
+    assert f"{twcs}: read as twcs" in result.output

@@ -63,8 +63,10 @@ def print_import_summary(result: ImportResult, *, show_formats: bool = False) ->
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(reader_names()),
-    help="Input format (default: from the file name).",
+    type=click.Choice(["auto", *reader_names()]),
+    default="auto",
+    show_default=True,
+    help="Input format; auto recognises helpdesk exports by content, other files by extension.",
 )
 @click.option(
     "--map",
@@ -83,15 +85,17 @@ def print_import_summary(result: ImportResult, *, show_formats: bool = False) ->
 def ingest(
     ctx: Context, paths: tuple[Path, ...], fmt: str | None, mappings: tuple[str, ...], source: str
 ) -> None:
-    """Import ticket files (CSV, TSV, JSON Lines, JSON).
+    """Import tickets: helpdesk exports (Zendesk, TWCS, ServiceNow, call transcripts)
+    or any CSV, TSV, JSON Lines or JSON file with a text column.
 
-    Only a text column is required; common column names are recognised. Re-importing
-    a file changes nothing; bad rows go to the quarantine with their reason; the
-    whole import lands or nothing does.
+    Common column names are recognised; --map names others. Personal data is redacted
+    before storage. Re-importing a file changes nothing; bad rows go to the quarantine
+    with their reason; the whole import lands or nothing does.
 
     \b
     Example:
-      ticketlens ingest export.csv --source zendesk --map text=Description
+      ticketlens ingest export.csv --source helpdesk --map text=Description
+      ticketlens ingest zendesk-pages/ --source zendesk
     """
     ws = ctx.workspace
     mapping = parse_mapping(list(mappings))
