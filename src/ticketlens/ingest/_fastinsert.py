@@ -30,8 +30,10 @@ from ticketlens.store._types import UTCDateTime
 def _sqlite_datetime(value: dt.datetime) -> str:
     if value.tzinfo is None:
         raise ValueError(f"UTCDateTime needs an aware datetime, got {value!r}")
-    # SQLAlchemy's SQLite DATETIME format: "YYYY-MM-DD HH:MM:SS.ffffff".
-    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    if value.tzinfo is not dt.UTC:
+        value = value.astimezone(dt.UTC)
+    # SQLAlchemy's SQLite DATETIME format: "YYYY-MM-DD HH:MM:SS.ffffff" (no offset).
+    return value.isoformat(" ", "microseconds")[:26]
 
 
 def _postgres_datetime(value: dt.datetime) -> dt.datetime:
