@@ -61,13 +61,20 @@ def test_exception_after_a_batch_leaves_store_unchanged(
     assert snapshot(workspace) == before
 
 
-def test_killed_import_leaves_store_unchanged(workspace: Workspace, tmp_path: Path) -> None:
+@pytest.mark.parametrize("parallel_from_mb", [-1, 0], ids=["inline", "child-process"])
+def test_killed_import_leaves_store_unchanged(
+    workspace: Workspace, tmp_path: Path, parallel_from_mb: int
+) -> None:
     """SIGKILL the CLI after it reports a written batch; nothing of that import remains."""
     seed = tmp_path / "seed.csv"
     seed.write_text("id,text\n1,Already here\n2,Also here\n", encoding="utf-8")
     workspace.ingest([seed])
     config = workspace.root / "ticketlens.toml"
-    text = config.read_text(encoding="utf-8").replace("# batch_size = 2000", "batch_size = 50")
+    text = (
+        config.read_text(encoding="utf-8")
+        .replace("# batch_size = 2000", "batch_size = 50")
+        .replace("# parallel_from_mb = 8", f"parallel_from_mb = {parallel_from_mb}")
+    )
     config.write_text(text, encoding="utf-8")
     before = snapshot(workspace)
     big = tmp_path / "big.csv"

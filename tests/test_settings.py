@@ -319,6 +319,7 @@ NON_DEFAULTS: dict[str, Any] = {
     "ingest.batch_size": 50,
     "privacy.pseudonymize_requesters": False,
     "privacy.redact": False,
+    "ingest.parallel_from_mb": 0,
     "privacy.phone_regions": "DE,FR",
     "identity.user": "Zoë O'Neil",
 }

@@ -69,6 +69,10 @@ def _regions(value: str) -> list[str]:
     return [r.strip().upper() for r in value.split(",") if r.strip()]
 
 
+def _check_parallel(value: int) -> str | None:
+    return None if value >= -1 else "must be -1 (never), 0 (always) or a size in MB"
+
+
 def _check_csat_scale(value: int) -> str | None:
     return None if 2 <= value <= 10 else "must be between 2 and 10"
 
@@ -127,6 +131,13 @@ class Settings:
         2000,
         "Rows written per batch during an import (one transaction covers all batches).",
         check=_check_positive,
+    )
+    parallel_from_mb: int = _setting(
+        "ingest.parallel_from_mb",
+        8,
+        "Inputs of at least this many MB are read and prepared in a second process while "
+        "the first writes to the database; 0 means always, -1 never.",
+        check=_check_parallel,
     )
     pseudonymize_requesters: bool = _setting(
         "privacy.pseudonymize_requesters",

@@ -153,6 +153,9 @@ class Workspace:
             dayfirst=self.settings.dayfirst,
             batch_size=self.settings.batch_size,
             redactor=self.redactor,
+            parallel_min_bytes=None
+            if self.settings.parallel_from_mb < 0
+            else self.settings.parallel_from_mb * 1024 * 1024,
         )
         result = ingest_files(
             self.store,

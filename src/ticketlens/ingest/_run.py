@@ -1,22 +1,23 @@
 """Run one import: check every file first, then read, prepare and load in one transaction.
 
-Everything runs in this process. A pool of worker processes for the prepare step was
-tried and measured (bench/README.md): pickling rows there and back cost about as much
-as the work it moved, for twice the memory.
+Large inputs are read and prepared in a child process while this one writes (see
+``_parallel``); small ones, and platforms without ``fork``, run inline. Both paths give
+the same rows in the same order.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ticketlens.errors import UnreadableFile
+from ticketlens.ingest import _parallel
 from ticketlens.ingest._base import BadRow, Reader
 from ticketlens.ingest._loader import BatchLoader, Counts
-from ticketlens.ingest._prepare import Preparer, Redacts
+from ticketlens.ingest._prepare import PreparedTicket, Preparer, Redacts
 from ticketlens.ingest._registry import reader_for
 from ticketlens.ingest.normalize import Normaliser
 from ticketlens.privacy.redact import NO_REDACTION
@@ -41,6 +42,8 @@ class IngestOptions:
     dayfirst: bool = False
     batch_size: int = 2000
     redactor: Redacts = NO_REDACTION
+    #: Inputs at least this large are read and prepared in a child process; None: never.
+    parallel_min_bytes: int | None = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,26 @@ def _check_text_column(path: Path, reader: Reader, normaliser: Normaliser) -> No
                 hint="name it with --map text=COLUMN",
             )
         return
+
+
+def _prepared(
+    readers: Sequence[tuple[Path, Reader]],
+    preparer: Preparer,
+    options: IngestOptions,
+    progress: FileProgress | None,
+) -> Iterator[PreparedTicket | BadRow]:
+    """Every prepared row of every file, in order: in a child process for large inputs."""
+    threshold = options.parallel_min_bytes
+    total = sum(input_size(path) for path, _ in readers)
+    if threshold is not None and total >= threshold and _parallel.available():
+        ticks = [_file_progress(progress, path) for path, _ in readers] if progress else None
+        yield from _parallel.prepared_in_child(
+            readers, preparer, (lambda i, done: ticks[i](done)) if ticks else None
+        )
+        return
+    for path, reader in readers:
+        tick = None if progress is None else _file_progress(progress, path)
+        yield from map(preparer.prepare, reader.read(path, tick))
 
 
 def ingest_files(
@@ -133,13 +156,11 @@ def ingest_files(
         loader = BatchLoader(
             session, import_id=log.id, batch_size=options.batch_size, on_batch=on_batch
         )
-        for path, reader in readers:
-            tick = None if progress is None else _file_progress(progress, path)
-            for item in map(preparer.prepare, reader.read(path, tick)):
-                if isinstance(item, BadRow):
-                    loader.reject(options.source, item)
-                else:
-                    loader.add(item)
+        for item in _prepared(readers, preparer, options, progress):
+            if isinstance(item, BadRow):
+                loader.reject(options.source, item)
+            else:
+                loader.add(item)
         loader.flush()
         counts = loader.counts
         log.finished_at = dt.datetime.now(dt.UTC)
