@@ -96,3 +96,17 @@ def test_importing_ticketlens_does_not_import_psycopg(tmp_path: Path) -> None:
         "import ticketlens.cli": False,
         "sqlite workspace": False,
     }
+
+
+def test_errors_survive_pickling_with_their_hint() -> None:
+    import pickle
+
+    from ticketlens.errors import MissingExtra, UnreadableFile
+
+    for error in (
+        UnreadableFile("f.csv: no header", hint="add one"),
+        MissingExtra("psycopg", "postgres"),
+    ):
+        back = pickle.loads(pickle.dumps(error))
+        assert type(back) is type(error)
+        assert (back.message, back.hint) == (error.message, error.hint)

@@ -21,6 +21,8 @@ shape. Anything else escaping is a bug.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class TicketlensError(Exception):
     """Base class: a problem the user can understand and act on."""
@@ -36,6 +38,20 @@ class TicketlensError(Exception):
     @property
     def message(self) -> str:
         return str(self.args[0]) if self.args else self.__class__.__name__
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Errors cross from the import's reading process to the writing one; keep the
+        # hint, and do not depend on each subclass's __init__ signature.
+        return (_rebuild, (self.__class__, self.args, self.hint))
+
+
+def _rebuild(
+    cls: type[TicketlensError], args: tuple[Any, ...], hint: str | None
+) -> TicketlensError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.hint = hint
+    return error
 
 
 class SettingsError(TicketlensError):
