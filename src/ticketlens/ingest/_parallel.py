@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import queue
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -21,8 +23,9 @@ from ticketlens.ingest._base import BadRow, Reader
 from ticketlens.ingest._prepare import PreparedTicket, Preparer
 from ticketlens.ingest.normalize import MessageRecord, TicketRecord
 
-#: Rows per message from the child.
+#: Rows per message from the child, and messages buffered ahead in this process.
 CHUNK_ROWS = 500
+PREFETCH_CHUNKS = 16
 
 Packed = tuple[Any, ...]
 
@@ -103,15 +106,36 @@ def prepared_in_child(
     child = context.Process(target=_produce, args=(readers, preparer, send, receive), daemon=True)
     child.start()
     send.close()
+    # A pipe holds 64 KB, less than one chunk: without a buffer here the child would wait
+    # whenever this process is busy writing a batch (measured: both at ~60% CPU). The pump
+    # thread receives while this thread writes; recv releases the GIL.
+    inbox: queue.Queue[bytes | None] = queue.Queue(maxsize=PREFETCH_CHUNKS)
+    stop = threading.Event()
+
+    def pump() -> None:
+        try:
+            while not stop.is_set():
+                data = receive.recv_bytes()
+                while not stop.is_set():
+                    try:
+                        inbox.put(data, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+        except (EOFError, OSError):
+            inbox.put(None)
+
+    pumping = threading.Thread(target=pump, name="ticketlens-import-pump", daemon=True)
+    pumping.start()
     try:
         while True:
-            try:
-                message = pickle.loads(receive.recv_bytes())
-            except EOFError:
+            data = inbox.get()
+            if data is None:
                 raise IngestError(
                     "the process reading the files stopped unexpectedly",
                     hint="run with -v for details, or set ingest.parallel_from_mb = -1",
-                ) from None
+                )
+            message = pickle.loads(data)
             if message is None:
                 return
             if isinstance(message, BaseException):
@@ -122,7 +146,9 @@ def prepared_in_child(
             for packed in chunk:
                 yield _unpack(packed)
     finally:
-        receive.close()
+        stop.set()
         if child.is_alive():
             child.kill()
         child.join()
+        receive.close()
+        pumping.join(timeout=5)
