@@ -42,11 +42,18 @@ def _postgres_datetime(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
+def _json(value: Any) -> str:
+    # Most tickets have no tags or custom fields: skip the encoder for those.
+    if not value and isinstance(value, list | dict):
+        return "[]" if isinstance(value, list) else "{}"
+    return json.dumps(value)
+
+
 def _processor(type_: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
     if isinstance(type_, UTCDateTime):
         return _sqlite_datetime if dialect.name == "sqlite" else _postgres_datetime
     if isinstance(type_.dialect_impl(dialect), JSON):
-        return json.dumps  # SQLAlchemy's default JSON serializer
+        return _json  # what SQLAlchemy's default serializer (json.dumps) writes
     return type_.dialect_impl(dialect).bind_processor(dialect)
 
 

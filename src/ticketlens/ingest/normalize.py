@@ -315,7 +315,8 @@ class Normaliser:
         dayfirst: bool = False,
     ) -> None:
         self.source = source
-        self.tz = tz
+        # The stdlib's UTC singleton lets later stages skip a conversion by identity.
+        self.tz: dt.tzinfo = dt.UTC if tz.key == "UTC" else tz
         self.mapping = dict(mapping or {})
         self.csat_scale = csat_scale
         self.dayfirst = dayfirst
