@@ -193,13 +193,13 @@ class BatchLoader:
         for item in prepared:
             r, digest = item.record, item.content_hash
             key = (r.source, r.external_id)
+            if key in latest and latest[key] == digest:
+                self.counts.unchanged += 1
+                continue
             values = self._row(r, requester_ids.get(r.requester) if r.requester else None, digest)
             if key not in latest:
                 self.counts.new += 1
                 new[key] = values
-            elif latest[key] == digest:
-                self.counts.unchanged += 1
-                continue
             else:
                 self.counts.updated += 1
                 if key in new:
