@@ -46,12 +46,8 @@ def runner() -> CliRunner:
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Iterator[Workspace]:
-    root = tmp_path / "ws"
-    Workspace.init(root)
-    workspace = Workspace.open(root, environ={}, actor="tester")
-    yield workspace
-    workspace.close()
+def ws(sqlite_workspace: Workspace) -> Workspace:
+    return sqlite_workspace
 
 
 def run(runner: CliRunner, *args: str) -> Result:
