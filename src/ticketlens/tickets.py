@@ -43,7 +43,7 @@ def list_tickets(
         return [ticket_summary(t) for t in rows]
 
 
-def _lookup(workspace: Workspace, ref: str) -> Any:
+def _lookup(ref: str) -> Any:
     """``ref`` is the internal id, or ``SOURCE:EXTERNAL_ID``."""
     query = select(Ticket).options(selectinload(Ticket.messages))
     if ref.isdigit():
@@ -57,7 +57,7 @@ def _lookup(workspace: Workspace, ref: str) -> Any:
 def get_ticket(workspace: Workspace, ref: str) -> dict[str, Any]:
     """One ticket with its whole thread."""
     with workspace.store.session() as s:
-        ticket = s.scalars(_lookup(workspace, ref)).one_or_none()
+        ticket = s.scalars(_lookup(ref)).one_or_none()
         if ticket is None:
             raise NotFound(f"no ticket {ref!r}", hint="list them with 'ticketlens tickets list'")
         requester = s.get(Requester, ticket.requester_id) if ticket.requester_id else None

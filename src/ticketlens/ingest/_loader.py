@@ -8,12 +8,12 @@ leaves the store exactly as it was.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, insert, select, update
@@ -48,13 +48,8 @@ class Counts:
     unchanged: int = 0
     quarantined: int = 0
 
-    def as_dict(self) -> dict[str, int]:
-        return dataclasses.asdict(self)
-
 
 def quarantine_fingerprint(source: str, bad: BadRow) -> str:
-    from pathlib import PurePath
-
     key = "\x1f".join([source, PurePath(bad.file).name, str(bad.row), bad.field or "", bad.raw])
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
