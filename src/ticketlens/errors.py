@@ -11,7 +11,7 @@ shape. Anything else escaping is a bug.
     ├── WorkspaceError
     │   └── WorkspaceNotFound  no ticketlens.toml here or in any parent
     ├── StoreError             database cannot be opened / migrated / reached
-    │   └── MissingExtra       an optional dependency is not installed
+    ├── MissingExtra           an optional dependency is not installed
     ├── IngestError
     │   └── UnreadableFile     a whole file cannot be read (not one bad row)
     ├── NotFound               a ticket / item / theme id that does not exist
@@ -72,7 +72,7 @@ class StoreError(TicketlensError):
     """The database cannot be opened, migrated or reached."""
 
 
-class MissingExtra(StoreError):
+class MissingExtra(TicketlensError):
     """An optional dependency is needed for this and is not installed."""
 
     def __init__(self, package: str, extra: str) -> None:

@@ -1,0 +1,103 @@
+"""Readable labels, keywords and representative tickets for groups of texts.
+
+Keywords are class-based TF-IDF (the terms frequent in one theme and rare in the
+others, as in BERTopic's c-TF-IDF). The label is the best 2-3 word phrase among
+them, because support leads name issues by phrases ("card not arrived"), not by
+single words. Negations are kept: "not" carries the meaning of most complaints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+KEEP = {"not", "no", "never", "nothing", "cannot", "cant", "can't", "without", "again"}
+STOP_WORDS = sorted((ENGLISH_STOP_WORDS - KEEP) | {"hi", "hello", "thanks", "thank", "please"})
+KEYWORDS = 10
+# A phrase wins over the best single word unless it scores below this share of it.
+PHRASE_SHARE = 0.35
+
+
+@dataclass(frozen=True)
+class Description:
+    label: str
+    keywords: tuple[str, ...]
+
+
+def describe(texts: Sequence[str], groups: np.ndarray, n_groups: int) -> list[Description]:
+    """A label and keywords for each group ``0..n_groups-1`` (``groups[i]`` < 0: none)."""
+    vectorizer = CountVectorizer(
+        ngram_range=(1, 3),
+        stop_words=STOP_WORDS,
+        token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z']+\b",
+        min_df=2,
+        max_features=200_000,
+    )
+    members = np.flatnonzero(groups >= 0)
+    try:
+        counts = vectorizer.fit_transform([texts[i] for i in members.tolist()])
+    except ValueError:  # nothing left after stop words, or a single document
+        return [Description(f"Theme {g + 1}", ()) for g in range(n_groups)]
+    membership = sparse.csr_matrix(
+        (np.ones(len(members)), (groups[members], np.arange(len(members)))),
+        shape=(n_groups, len(members)),
+    )
+    per_group = np.asarray((membership @ counts).todense(), dtype=np.float64)
+    scores = class_tfidf(per_group)
+    terms = vectorizer.get_feature_names_out()
+    return [_describe_one(scores[g], terms, g) for g in range(n_groups)]
+
+
+def class_tfidf(per_group: np.ndarray) -> np.ndarray:
+    """BERTopic's c-TF-IDF: term share in the group x log(1 + mean group size / term total)."""
+    sizes = per_group.sum(axis=1, keepdims=True)
+    sizes[sizes == 0] = 1
+    tf = per_group / sizes
+    totals = per_group.sum(axis=0)
+    totals[totals == 0] = 1
+    idf = np.log(1 + per_group.sum(axis=1).mean() / totals)
+    scores: np.ndarray = tf * idf
+    return scores
+
+
+def _describe_one(scores: np.ndarray, terms: np.ndarray, group: int) -> Description:
+    best = np.argsort(-scores, kind="stable")[: KEYWORDS * 3]
+    best = best[scores[best] > 0]
+    if len(best) == 0:
+        return Description(f"Theme {group + 1}", ())
+    keywords = _without_repeats([str(terms[i]) for i in best])[:KEYWORDS]
+    top = scores[best[0]]
+    phrases = [i for i in best if " " in terms[i] and scores[i] >= PHRASE_SHARE * top]
+    label = str(terms[phrases[0]]) if phrases else " ".join(keywords[:2])
+    return Description(label[:1].upper() + label[1:], tuple(keywords))
+
+
+def _without_repeats(terms: list[str]) -> list[str]:
+    """Drop a single word already part of a higher-ranked phrase."""
+    kept: list[str] = []
+    for term in terms:
+        if " " not in term and any(term in other.split() for other in kept):
+            continue
+        kept.append(term)
+    return kept
+
+
+def representatives(
+    rows: np.ndarray, scores: np.ndarray, texts: Sequence[str], count: int = 5
+) -> list[int]:
+    """The ``count`` members closest to their theme's centre, with distinct texts."""
+    chosen: list[int] = []
+    seen: set[str] = set()
+    for row in rows[np.argsort(-scores[rows], kind="stable")]:
+        key = " ".join(texts[row].lower().split())
+        if key in seen:
+            continue
+        seen.add(key)
+        chosen.append(int(row))
+        if len(chosen) == count:
+            break
+    return chosen
