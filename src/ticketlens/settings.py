@@ -54,6 +54,10 @@ def _check_positive(value: int) -> str | None:
     return None if value > 0 else "must be a positive whole number"
 
 
+def _check_positive_number(value: float) -> str | None:
+    return None if value > 0 else "must be a positive number"
+
+
 def _check_phone_regions(value: str) -> str | None:
     import phonenumbers
 
@@ -158,6 +162,42 @@ class Settings:
         "numbers written with + are found whatever this says.",
         check=_check_phone_regions,
     )
+    theme_model: str = _setting(
+        "themes.model",
+        "static-minilm-256",
+        "Embedding model for theme discovery: the shipped static-minilm-256, the shipped "
+        "transformer minilm-l6-int8 (slower), or st:<name> for a sentence-transformers model.",
+    )
+    theme_resolution: float = _setting(
+        "themes.resolution",
+        3.0,
+        "How finely discovery splits tickets: higher finds more, narrower themes.",
+        check=_check_positive_number,
+    )
+    theme_teacher_sample: int = _setting(
+        "themes.teacher_sample",
+        1500,
+        "Tickets embedded with the transformer to fit the fast model to this corpus; more is "
+        "slower and a little better.",
+        check=_check_positive,
+    )
+    theme_discovery_sample: int = _setting(
+        "themes.discovery_sample",
+        20000,
+        "Tickets clustered directly; the others are assigned to the themes found.",
+        check=_check_positive,
+    )
+    theme_min_size: int = _setting(
+        "themes.min_size",
+        5,
+        "Smallest group of tickets kept as a theme.",
+        check=_check_positive,
+    )
+    theme_unclear_below: float = _setting(
+        "themes.unclear_below",
+        0.3,
+        "A ticket less similar than this (cosine) to every theme goes to the unclear bucket.",
+    )
     user: str | None = _setting(
         "identity.user",
         None,
@@ -239,6 +279,10 @@ def _parse(spec: SettingSpec, value: Any, origin: str) -> Any:
             if isinstance(value, bool) or not isinstance(value, int | str):
                 raise ValueError("expected a whole number")
             parsed = int(value)
+        elif tp is float:
+            if isinstance(value, bool) or not isinstance(value, int | float | str):
+                raise ValueError("expected a number")
+            parsed = float(value)
         elif tp is str:
             if not isinstance(value, str):
                 raise ValueError("expected a string")

@@ -9,8 +9,8 @@ import numpy as np
 
 from ticketlens.embedding._base import Vectors, normalise
 
-# Tickets say what is wrong early; 128 word pieces keep the cost bounded on long threads.
-MAX_TOKENS = 128
+# Tickets say what is wrong early; 64 word pieces keep the cost bounded on long tickets.
+MAX_TOKENS = 64
 BATCH = 64
 
 

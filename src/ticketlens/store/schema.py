@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -193,3 +194,65 @@ class AuditEvent(Base):
     before: Mapped[dict[str, Any] | None]
     after: Mapped[dict[str, Any] | None]
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ThemeRun(Base):
+    """One run of theme discovery: with which options, over how many tickets."""
+
+    __tablename__ = "theme_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[dt.datetime]
+    finished_at: Mapped[dt.datetime | None]
+    actor: Mapped[str] = mapped_column(String(200))
+    model: Mapped[str] = mapped_column(String(200))
+    options: Mapped[dict[str, Any]]
+    tickets: Mapped[int] = mapped_column(default=0)
+    themes: Mapped[int] = mapped_column(default=0)
+    unclear: Mapped[int] = mapped_column(default=0)
+
+
+class ThemeGroup(Base):
+    """A parent group of themes, for the executive view."""
+
+    __tablename__ = "theme_groups"
+    __table_args__ = (UniqueConstraint("run_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("theme_runs.id"))
+    number: Mapped[int]
+    label: Mapped[str] = mapped_column(String(200))
+    keywords: Mapped[list[str]] = mapped_column(JSONType)
+
+
+class Theme(Base):
+    """A recurring issue found by discovery; its label is a draft until reviewed."""
+
+    __tablename__ = "themes"
+    __table_args__ = (UniqueConstraint("run_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("theme_runs.id"))
+    number: Mapped[int]
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("theme_groups.id"))
+    label: Mapped[str] = mapped_column(String(200))
+    keywords: Mapped[list[str]] = mapped_column(JSONType)
+    size: Mapped[int]
+    #: ticket ids of the most typical tickets, most typical first
+    representatives: Mapped[list[int]] = mapped_column(JSONType)
+    #: unit float32 vector of the theme's centre in the discovery embedding space
+    centroid: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ThemeAssignment(Base):
+    """The theme of a ticket (none: the "unclear" bucket) and how well it fits (cosine)."""
+
+    __tablename__ = "theme_assignments"
+    __table_args__ = (Index("ix_theme_assignments_theme_id", "theme_id"),)
+
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
+    )
+    run_id: Mapped[int] = mapped_column(ForeignKey("theme_runs.id"))
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"))
+    score: Mapped[float] = mapped_column(Float)

@@ -15,8 +15,15 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
-KEEP = {"not", "no", "never", "nothing", "cannot", "cant", "can't", "without", "again"}
-STOP_WORDS = sorted((ENGLISH_STOP_WORDS - KEEP) | {"hi", "hello", "thanks", "thank", "please"})
+NEGATIONS = {"not", "no", "never", "nothing", "cannot", "cant", "can't", "without", "again"}
+# Words that carry no theme: greetings, contractions, request verbs.
+FILLER = frozenset(
+    """hi hello hey dear thanks thank please regards ok okay yes just really still
+    i'm i've i'd it's that's there's what's didn't doesn't don't isn't hasn't haven't wasn't
+    aren't won't does did do like need want know tell explain help able way use using
+    get got wondering trying tried possible happened happen reason going""".split()  # noqa: SIM905
+)
+STOP_WORDS = sorted((ENGLISH_STOP_WORDS - NEGATIONS) | FILLER)
 KEYWORDS = 10
 # A phrase wins over the best single word unless it scores below this share of it.
 PHRASE_SHARE = 0.35
@@ -70,10 +77,41 @@ def _describe_one(scores: np.ndarray, terms: np.ndarray, group: int) -> Descript
     if len(best) == 0:
         return Description(f"Theme {group + 1}", ())
     keywords = _without_repeats([str(terms[i]) for i in best])[:KEYWORDS]
-    top = scores[best[0]]
-    phrases = [i for i in best if " " in terms[i] and scores[i] >= PHRASE_SHARE * top]
-    label = str(terms[phrases[0]]) if phrases else " ".join(keywords[:2])
+    label = _best_phrase(best, scores, terms) or _word_pair(keywords)
     return Description(label[:1].upper() + label[1:], tuple(keywords))
+
+
+def _word_pair(keywords: list[str]) -> str:
+    """The top keyword and the next one sharing no word with it: "refund / statement"."""
+    first = keywords[0]
+    for other in keywords[1:]:
+        if not set(other.split()) & set(first.split()):
+            return f"{first} / {other}"
+    return first
+
+
+def _best_phrase(best: np.ndarray, scores: np.ndarray, terms: np.ndarray) -> str | None:
+    """The top-scoring readable phrase, lengthened when the longer one is nearly as typical."""
+    top = scores[best[0]]
+    phrases = [i for i in best if _readable(str(terms[i])) and scores[i] >= PHRASE_SHARE * top]
+    if not phrases:
+        return None
+    chosen = phrases[0]
+    for longer in phrases[1:]:
+        if str(terms[chosen]) in str(terms[longer]) and scores[longer] >= 0.6 * scores[chosen]:
+            chosen = longer
+    return str(terms[chosen])
+
+
+def _readable(term: str) -> bool:
+    """Several distinct words, not starting or ending on a negation ("card not")."""
+    words = term.split()
+    return (
+        len(words) >= 2
+        and len(set(words)) == len(words)
+        and words[0] not in NEGATIONS
+        and words[-1] not in NEGATIONS
+    )
 
 
 def _without_repeats(terms: list[str]) -> list[str]:

@@ -1,0 +1,190 @@
+"""``ticketlens themes ...`` and ``ticketlens export assignments``."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from ticketlens.cli._app import Context, cli, pass_context
+from ticketlens.cli._output import emit_json, emit_rows, safe_terminal, stderr, stdout
+from ticketlens.themes.catalog import get_theme, iter_assignments, list_themes
+
+ASSIGNMENT_COLUMNS = ("source", "external_id", "theme_id", "theme_label", "score")
+
+
+@contextmanager
+def step_progress() -> Iterator[Callable[[str], None]]:
+    """A spinner naming the current step and the time spent (stderr, terminals only)."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=stderr(),
+        transient=True,
+        disable=not stderr().is_terminal,
+    ) as bar:
+        task = bar.add_task("starting", total=None)
+        yield lambda step: bar.update(task, description=step)
+
+
+@cli.group()
+def themes() -> None:
+    """Discover and browse the recurring issues (themes) in the tickets."""
+
+
+@themes.command("discover")
+@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@pass_context
+def themes_discover(ctx: Context, as_json: bool) -> None:
+    """Group every ticket into themes; labels are drafts until reviewed.
+
+    Settings under [themes] (see `ticketlens settings`) tune the granularity.
+
+    \b
+    Example:
+      ticketlens themes discover && ticketlens themes list
+    """
+    # Imported here: discovery pulls in scikit-learn and the models (seconds to import).
+    from ticketlens.themes.runs import run_discovery
+
+    with step_progress() as progress:
+        run_discovery(ctx.workspace, progress=progress)
+    listing = list_themes(ctx.workspace)
+    if as_json:
+        emit_json(listing)
+        return
+    print_theme_list(listing)
+
+
+def print_theme_list(listing: dict[str, Any], limit: int | None = None) -> None:
+    items = listing["items"]
+    unclear = listing["unclear"]
+    total = listing["tickets"]
+    click.echo(
+        f"Run {listing['run']}: {len(items)} themes over {total:,} tickets, "
+        f"{unclear:,} unclear ({unclear / max(total, 1):.1%}). Labels are drafts until reviewed."
+    )
+    shown = items[:limit] if limit else items
+    rows = [item | {"share": f"{item['share']:.1%}", "label": _label_cell(item)} for item in shown]
+    emit_rows(
+        rows,
+        ["id", "label", "size", "share", "group"],
+        as_json=False,
+        as_csv=False,
+        widths={"label": 40, "group": 30},
+    )
+    if limit and len(items) > limit:
+        click.echo(f"... and {len(items) - limit} more: ticketlens themes list")
+
+
+def _label_cell(item: dict[str, Any]) -> str:
+    mark = {"suggested": " (draft)", "rejected": " (rejected)"}.get(str(item["label_state"]), "")
+    return f"{item['label']}{mark}"
+
+
+@themes.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@click.option("--csv", "as_csv", is_flag=True, help="Output CSV.")
+@pass_context
+def themes_list(ctx: Context, as_json: bool, as_csv: bool) -> None:
+    """List the latest discovery's themes, largest first.
+
+    \b
+    Example:
+      ticketlens themes list --json
+    """
+    listing = list_themes(ctx.workspace)
+    if as_json:
+        emit_json(listing)
+    elif as_csv:
+        emit_rows(
+            listing["items"],
+            ["id", "label", "label_state", "size", "share", "group_id", "group"],
+            as_json=False,
+            as_csv=True,
+        )
+    else:
+        print_theme_list(listing)
+
+
+@themes.command("show")
+@click.argument("theme_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@pass_context
+def themes_show(ctx: Context, theme_id: int, as_json: bool) -> None:
+    """Show one theme: label, keywords, size and its most typical tickets.
+
+    \b
+    Example:
+      ticketlens themes show 3
+    """
+    theme = get_theme(ctx.workspace, theme_id)
+    if as_json:
+        emit_json(theme)
+        return
+    out = stdout()
+    out.print(f"Theme {theme['id']}: {safe_terminal(_label_cell(theme))}", markup=False)
+    out.print(
+        f"{theme['size']:,} tickets ({theme['share']:.1%}), group: {safe_terminal(theme['group'])}",
+        markup=False,
+    )
+    out.print("keywords: " + safe_terminal(", ".join(theme["keywords"])), markup=False)
+    out.print("\nMost typical tickets:", markup=False)
+    for ticket in theme["representatives"]:
+        ref = f"{ticket['source']}:{ticket['external_id']}"
+        out.print(f"- [{safe_terminal(ref)}] {safe_terminal(ticket['text'])}", markup=False)
+    if not theme["current"]:
+        out.print("\n(from an earlier discovery run)", markup=False)
+
+
+@cli.group("export")
+def export() -> None:
+    """Export derived data for other tools."""
+
+
+@export.command("assignments")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv"]),
+    default="csv",
+    show_default=True,
+    help="File format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: stdout).",
+)
+@pass_context
+def export_assignments(ctx: Context, fmt: str, output: Path | None) -> None:
+    """Every ticket's theme: source,external_id,theme_id,theme_label,score.
+
+    Unclear tickets have an empty theme_id. The columns are a stable interface.
+
+    \b
+    Example:
+      ticketlens export assignments --format csv -o assignments.csv
+    """
+    del fmt  # csv is the only format so far
+    fh = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
+    count = 0
+    try:
+        writer = csv.DictWriter(fh, fieldnames=list(ASSIGNMENT_COLUMNS))
+        writer.writeheader()
+        for row in iter_assignments(ctx.workspace):
+            writer.writerow(row)
+            count += 1
+    finally:
+        if output:
+            fh.close()
+    if output:
+        click.echo(f"Wrote {count:,} assignments to {output}", err=True)
