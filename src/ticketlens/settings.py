@@ -195,7 +195,7 @@ class Settings:
     )
     theme_unclear_below: float = _setting(
         "themes.unclear_below",
-        0.3,
+        0.25,
         "A ticket less similar than this (cosine) to every theme goes to the unclear bucket.",
     )
     user: str | None = _setting(

@@ -45,7 +45,7 @@ class DiscoveryOptions:
     resolution: float = 3.0
     min_theme_size: int = 5
     #: similarity to the nearest theme centre below which a text is "unclear"
-    unclear_below: float = 0.3
+    unclear_below: float = 0.25
     seed: int = 0
 
 
@@ -150,7 +150,9 @@ def _communities(
     rows = sample_rows(texts, options.discovery_sample, options.seed)
     if len(rows) < 2:
         return rows, np.zeros(len(rows), dtype=np.int64)
-    neighbours, similarity = nearest_neighbours(vectors[rows], options.neighbours)
+    # Small corpora: fewer neighbours, or each ticket's list spills into other themes.
+    k = max(3, min(options.neighbours, round(len(rows) ** 0.5 / 2)))
+    neighbours, similarity = nearest_neighbours(vectors[rows], k)
     found = leiden_communities(
         neighbours, similarity, resolution=options.resolution, seed=options.seed
     )
@@ -194,7 +196,11 @@ def _describe(
         )
         for t in range(n_themes)
     ]
-    parent_of_text = np.where(assignments >= 0, parents[np.maximum(assignments, 0)], UNCLEAR)
+    parent_of_text = (
+        np.where(assignments >= 0, parents[np.maximum(assignments, 0)], UNCLEAR)
+        if n_themes
+        else assignments
+    )
     n_parents = int(parents.max()) + 1 if n_themes else 0
     parent_descriptions = describe(texts, parent_of_text, n_parents)
     groups = [

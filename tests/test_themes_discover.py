@@ -1,0 +1,110 @@
+"""Theme discovery on a tiny hand-written corpus: grouping, determinism, unclear, labels."""
+
+from __future__ import annotations
+
+import csv
+import random
+
+import numpy as np
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from tests.conftest import FIXTURES
+from ticketlens.themes import UNCLEAR, DiscoveryOptions, discover_texts
+
+
+def tiny_corpus() -> tuple[list[str], list[str]]:
+    with (FIXTURES / "themes_tiny.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return [r["text"] for r in rows], [r["topic"] for r in rows]
+
+
+@pytest.fixture(scope="module")
+def tiny() -> tuple[list[str], list[str], object]:
+    texts, topics = tiny_corpus()
+    # Resolution 1: a 60-ticket corpus has few themes; the default splits finer.
+    return texts, topics, discover_texts(texts, DiscoveryOptions(resolution=1.0))
+
+
+def test_the_four_issues_are_found(tiny: tuple[list[str], list[str], object]) -> None:
+    texts, topics, found = tiny
+    assert 3 <= len(found.themes) <= 8
+    assert adjusted_rand_score(topics, found.assignments) >= 0.7
+    assert found.unclear_share <= 0.1
+
+
+def test_every_text_has_a_theme_or_is_unclear(tiny: tuple[list[str], list[str], object]) -> None:
+    texts, _topics, found = tiny
+    assert len(found.assignments) == len(texts)
+    assert set(found.assignments.tolist()) <= {UNCLEAR, *range(len(found.themes))}
+    assert sum(t.size for t in found.themes) == int((found.assignments >= 0).sum())
+    # Largest first, and every theme in exactly one parent group.
+    assert [t.size for t in found.themes] == sorted((t.size for t in found.themes), reverse=True)
+    in_groups = sorted(n for g in found.parents for n in g.themes)
+    assert in_groups == list(range(len(found.themes)))
+
+
+def test_labels_name_the_issue(tiny: tuple[list[str], list[str], object]) -> None:
+    texts, topics, found = tiny
+    expected = {
+        "password": {"password", "reset"},
+        "refund": {"refund"},
+        "delivery": {"delivery", "delivered", "order", "parcel", "package", "tracking"},
+        "crash": {"app", "crash", "crashes", "crashing"},
+    }
+    for theme in found.themes[:4]:
+        members = [topics[i] for i in np.flatnonzero(found.assignments == theme.number)]
+        majority = max(set(members), key=members.count)
+        words = set(theme.label.lower().replace("/", " ").split())
+        assert words & expected[majority], (theme.label, majority)
+        assert 1 <= len(theme.label.split()) <= 5
+        assert theme.keywords
+        # Representatives are members of the theme, most typical first.
+        assert all(found.assignments[i] == theme.number for i in theme.representatives)
+        assert len({texts[i] for i in theme.representatives}) == len(theme.representatives)
+
+
+def test_same_input_same_result(tiny: tuple[list[str], list[str], object]) -> None:
+    texts, _topics, found = tiny
+    again = discover_texts(texts, DiscoveryOptions(resolution=1.0))
+    assert again.assignments.tolist() == found.assignments.tolist()
+    assert [t.label for t in again.themes] == [t.label for t in found.themes]
+    assert np.array_equal(again.scores, found.scores)
+
+
+def test_input_order_does_not_change_the_themes(
+    tiny: tuple[list[str], list[str], object],
+) -> None:
+    texts, _topics, found = tiny
+    order = list(range(len(texts)))
+    random.Random(7).shuffle(order)
+    shuffled = discover_texts([texts[i] for i in order], DiscoveryOptions(resolution=1.0))
+    back = np.empty(len(texts), dtype=np.int64)
+    back[order] = shuffled.assignments
+    assert adjusted_rand_score(found.assignments, back) == pytest.approx(1.0)
+    assert sorted(t.label for t in shuffled.themes) == sorted(t.label for t in found.themes)
+
+
+def test_texts_unlike_every_theme_are_unclear() -> None:
+    texts, _topics = tiny_corpus()
+    noise = ["zxqv wplk", "tomato sauce recipe with basil", "the weather on mars"]
+    found = discover_texts(texts + noise, DiscoveryOptions(resolution=1.0, unclear_below=0.3))
+    assert all(a == UNCLEAR for a in found.assignments[-3:])
+    assert found.unclear_share < 0.2
+    strict = discover_texts(texts, DiscoveryOptions(resolution=1.0, unclear_below=0.99))
+    assert strict.unclear_share > 0.9
+
+
+def test_fitting_a_sample_keeps_the_grouping() -> None:
+    """With fewer teacher texts than tickets, the rest are placed by the fitted static model."""
+    texts, topics = tiny_corpus()
+    found = discover_texts(texts, DiscoveryOptions(resolution=1.0, teacher_sample=30))
+    assert adjusted_rand_score(topics, found.assignments) >= 0.5
+
+
+def test_nothing_to_discover() -> None:
+    found = discover_texts([])
+    assert found.themes == []
+    assert len(found.assignments) == 0
+    one = discover_texts(["my card does not work"])
+    assert len(one.assignments) == 1
