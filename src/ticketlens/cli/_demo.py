@@ -8,7 +8,14 @@ import click
 
 from ticketlens.cli._app import Context, cli
 from ticketlens.cli._commands import print_import_summary, status
+from ticketlens.cli._themes import print_theme_list, step_progress
 from ticketlens.demo import run_demo
+from ticketlens.errors import NotFound
+from ticketlens.themes.catalog import list_themes
+from ticketlens.workspace import Workspace
+
+#: Themes listed at the end of the demo (the rest: ``ticketlens themes list``).
+DEMO_THEMES = 15
 
 
 @cli.command()
@@ -34,3 +41,22 @@ def demo(click_ctx: click.Context, directory: Path) -> None:
     ctx.workspace_path = result.workspace.root
     ctx._workspace = result.workspace
     click_ctx.invoke(status, as_json=False)
+    click.echo("")
+    counts = result.imported.counts
+    show_demo_themes(result.workspace, rediscover=counts.new + counts.updated > 0)
+
+
+def show_demo_themes(workspace: Workspace, *, rediscover: bool) -> None:
+    """Discover the sample's themes (once per change of the data) and list the largest."""
+    from ticketlens.themes.runs import run_discovery
+
+    try:
+        listing = None if rediscover else list_themes(workspace)
+    except NotFound:
+        listing = None
+    if listing is None:
+        with step_progress() as progress:
+            run_discovery(workspace, progress=progress)
+        listing = list_themes(workspace)
+    print_theme_list(listing, limit=DEMO_THEMES)
+    click.echo(f"Next: ticketlens -w {workspace.root} themes show {listing['items'][0]['id']}")
