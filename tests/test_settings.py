@@ -322,6 +322,12 @@ NON_DEFAULTS: dict[str, Any] = {
     "ingest.parallel_from_mb": 0,
     "privacy.phone_regions": "DE,FR",
     "identity.user": "Zoë O'Neil",
+    "themes.model": "st:all-MiniLM-L6-v2",
+    "themes.resolution": 1.5,
+    "themes.teacher_sample": 800,
+    "themes.discovery_sample": 5000,
+    "themes.min_size": 8,
+    "themes.unclear_below": 0.2,
 }
 
 

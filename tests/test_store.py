@@ -32,6 +32,10 @@ TABLES = {
     "requesters",
     "review_items",
     "tickets",
+    "theme_assignments",
+    "theme_groups",
+    "theme_runs",
+    "themes",
 }
 WRITES = re.compile(r"^\s*(CREATE|ALTER|DROP|INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 PLUS_TWO = dt.timezone(dt.timedelta(hours=2))

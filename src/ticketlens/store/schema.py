@@ -242,6 +242,8 @@ class Theme(Base):
     representatives: Mapped[list[int]] = mapped_column(JSONType)
     #: unit float32 vector of the theme's centre in the discovery embedding space
     centroid: Mapped[bytes] = mapped_column(LargeBinary)
+    #: the theme's prototypes (rows of unit float32 vectors) new tickets are matched against
+    prototypes: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class ThemeAssignment(Base):

@@ -23,8 +23,9 @@ from ticketlens.embedding import DEFAULT_MODEL, load_embedder, load_teacher, nor
 from ticketlens.embedding._base import Embedder, Vectors
 from ticketlens.themes.adapt import adapt, sample_rows
 from ticketlens.themes.graph import leiden_communities, nearest_neighbours
-from ticketlens.themes.labels import describe, representatives
+from ticketlens.themes.labels import count_terms, describe, representatives
 from ticketlens.themes.parents import parent_groups
+from ticketlens.themes.prototypes import Prototypes
 
 UNCLEAR = -1
 
@@ -77,7 +78,10 @@ class Discovery:
     parents: list[ParentGroup]
     assignments: np.ndarray
     scores: np.ndarray
+    #: mean vector of each theme (unit), in the adapted embedding space
     centroids: Vectors = field(repr=False)
+    #: what new tickets are matched against
+    prototypes: Prototypes = field(repr=False)
 
     @property
     def unclear_share(self) -> float:
@@ -109,38 +113,18 @@ def discover_texts(
     ).vectors
     say("clustering")
     rows, communities = _communities(texts, vectors, options)
-    centroids = normalise(
-        np.stack(
-            [vectors[rows[communities == c]].mean(axis=0) for c in range(communities.max() + 1)]
-        )
-    )
     say("assigning")
-    # Texts that were clustered keep their community (Leiden groups need not be round);
-    # the rest, and members of dissolved groups, go to the nearest theme centre.
-    assignments, scores = assign(vectors, centroids, options.unclear_below)
     clustered = rows[communities >= 0]
+    prototypes = Prototypes.fit(vectors[clustered], communities[communities >= 0], options.seed)
+    # Texts that were clustered keep their community; the rest, and members of
+    # dissolved groups, go to the theme of the nearest prototype.
+    assignments, scores = prototypes.nearest(vectors)
     assignments[clustered] = communities[communities >= 0]
-    scores[clustered] = np.einsum("ij,ij->i", vectors[clustered], centroids[assignments[clustered]])
+    scores[clustered] = prototypes.similarity(vectors[clustered], assignments[clustered])
     assignments[scores < options.unclear_below] = UNCLEAR
-    centroids, assignments = _drop_empty(centroids, assignments)
+    prototypes, assignments = _by_size(prototypes, assignments)
     say("labelling")
-    return _describe(texts, centroids, assignments, scores)
-
-
-def assign(
-    vectors: Vectors, centroids: Vectors, unclear_below: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest theme centre of each vector, and the cosine similarity to it."""
-    if len(centroids) == 0:
-        return np.full(len(vectors), UNCLEAR), np.zeros(len(vectors), dtype=np.float32)
-    assignments = np.empty(len(vectors), dtype=np.int64)
-    scores = np.empty(len(vectors), dtype=np.float32)
-    for start in range(0, len(vectors), 65_536):
-        sims = vectors[start : start + 65_536] @ centroids.T
-        assignments[start : start + 65_536] = sims.argmax(axis=1)
-        scores[start : start + 65_536] = sims.max(axis=1)
-    assignments[scores < unclear_below] = UNCLEAR
-    return assignments, scores
+    return _describe(texts, vectors, prototypes, assignments, scores)
 
 
 def _communities(
@@ -163,28 +147,34 @@ def _communities(
     return rows, renumber[found]
 
 
-def _drop_empty(centroids: Vectors, assignments: np.ndarray) -> tuple[Vectors, np.ndarray]:
-    """Number themes by size (largest first, ties by centre) and drop those left empty."""
-    sizes = np.bincount(assignments[assignments >= 0], minlength=len(centroids))
-    order = sorted(
-        (t for t in range(len(centroids)) if sizes[t] > 0),
-        key=lambda t: (-sizes[t], centroids[t].tobytes()),
-    )
-    renumber = np.full(len(centroids) + 1, UNCLEAR, dtype=np.int64)
-    renumber[np.array(order, dtype=np.int64)] = np.arange(len(order))
-    return centroids[order], renumber[assignments]
+def _by_size(prototypes: Prototypes, assignments: np.ndarray) -> tuple[Prototypes, np.ndarray]:
+    """Number themes by size, largest first (ties by prototype), dropping empty ones."""
+    n = int(prototypes.themes.max()) + 1 if len(prototypes.themes) else 0
+    sizes = np.bincount(assignments[assignments >= 0], minlength=n)
+    first = {int(t): prototypes.vectors[i].tobytes() for i, t in enumerate(prototypes.themes)}
+    order = sorted((t for t in range(n) if sizes[t] > 0), key=lambda t: (-sizes[t], first[t]))
+    mapping = np.full(n + 1, UNCLEAR, dtype=np.int64)  # index -1 (unclear) stays unclear
+    mapping[np.array(order, dtype=np.int64)] = np.arange(len(order))
+    return prototypes.renumbered(mapping[:n]), mapping[assignments]
 
 
 def _describe(
     texts: list[str],
-    centroids: Vectors,
+    vectors: Vectors,
+    prototypes: Prototypes,
     assignments: np.ndarray,
     scores: np.ndarray,
 ) -> Discovery:
-    n_themes = len(centroids)
+    n_themes = int(prototypes.themes.max()) + 1 if len(prototypes.themes) else 0
     sizes = np.bincount(assignments[assignments >= 0], minlength=n_themes)
+    centroids = normalise(
+        np.stack([vectors[assignments == t].mean(axis=0) for t in range(n_themes)])
+        if n_themes
+        else np.zeros((0, vectors.shape[1]))
+    )
     parents = parent_groups(centroids, sizes)
-    descriptions = describe(texts, assignments, n_themes)
+    theme_terms = count_terms(texts, assignments, n_themes)
+    descriptions = describe(theme_terms)
     themes = [
         Theme(
             number=t,
@@ -196,13 +186,8 @@ def _describe(
         )
         for t in range(n_themes)
     ]
-    parent_of_text = (
-        np.where(assignments >= 0, parents[np.maximum(assignments, 0)], UNCLEAR)
-        if n_themes
-        else assignments
-    )
     n_parents = int(parents.max()) + 1 if n_themes else 0
-    parent_descriptions = describe(texts, parent_of_text, n_parents)
+    parent_descriptions = describe(theme_terms.merged(parents, n_parents))
     groups = [
         ParentGroup(
             number=p,
@@ -212,10 +197,16 @@ def _describe(
         )
         for p in range(n_parents)
     ]
-    return Discovery(themes, groups, assignments, scores, centroids)
+    return Discovery(themes, groups, assignments, scores, centroids, prototypes)
 
 
 def _empty() -> Discovery:
+    nothing = normalise([[0.0]])[:0]
     return Discovery(
-        [], [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), normalise([[0.0]])[:0]
+        [],
+        [],
+        np.zeros(0, dtype=np.int64),
+        np.zeros(0, dtype=np.float32),
+        nothing,
+        Prototypes(nothing, np.zeros(0, dtype=np.int64)),
     )

@@ -35,8 +35,22 @@ class Description:
     keywords: tuple[str, ...]
 
 
-def describe(texts: Sequence[str], groups: np.ndarray, n_groups: int) -> list[Description]:
-    """A label and keywords for each group ``0..n_groups-1`` (``groups[i]`` < 0: none)."""
+@dataclass(frozen=True)
+class GroupTerms:
+    """How often each term occurs in each group's texts."""
+
+    counts: np.ndarray  # groups x terms
+    terms: np.ndarray
+
+    def merged(self, parent_of: np.ndarray, n_parents: int) -> GroupTerms:
+        """The counts of groups of groups (parent_of[g] is group g's parent)."""
+        merge = np.zeros((n_parents, len(parent_of)))
+        merge[parent_of, np.arange(len(parent_of))] = 1
+        return GroupTerms(merge @ self.counts, self.terms)
+
+
+def count_terms(texts: Sequence[str], groups: np.ndarray, n_groups: int) -> GroupTerms:
+    """Term counts per group ``0..n_groups-1`` (``groups[i]`` < 0: text i is in none)."""
     vectorizer = CountVectorizer(
         ngram_range=(1, 3),
         stop_words=STOP_WORDS,
@@ -48,15 +62,21 @@ def describe(texts: Sequence[str], groups: np.ndarray, n_groups: int) -> list[De
     try:
         counts = vectorizer.fit_transform([texts[i] for i in members.tolist()])
     except ValueError:  # nothing left after stop words, or a single document
-        return [Description(f"Theme {g + 1}", ()) for g in range(n_groups)]
+        return GroupTerms(np.zeros((n_groups, 0)), np.array([], dtype=str))
     membership = sparse.csr_matrix(
         (np.ones(len(members)), (groups[members], np.arange(len(members)))),
         shape=(n_groups, len(members)),
     )
     per_group = np.asarray((membership @ counts).todense(), dtype=np.float64)
-    scores = class_tfidf(per_group)
-    terms = vectorizer.get_feature_names_out()
-    return [_describe_one(scores[g], terms, g) for g in range(n_groups)]
+    return GroupTerms(per_group, vectorizer.get_feature_names_out())
+
+
+def describe(group_terms: GroupTerms) -> list[Description]:
+    """A label and keywords for each group."""
+    if group_terms.counts.shape[1] == 0:
+        return [Description(f"Theme {g + 1}", ()) for g in range(len(group_terms.counts))]
+    scores = class_tfidf(group_terms.counts)
+    return [_describe_one(scores[g], group_terms.terms, g) for g in range(len(group_terms.counts))]
 
 
 def class_tfidf(per_group: np.ndarray) -> np.ndarray:

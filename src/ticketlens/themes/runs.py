@@ -90,6 +90,7 @@ def _save_themes(
         session.flush()
         group_ids.append(group.id)
     theme_ids = []
+    prototypes = discovery.prototypes
     for theme in discovery.themes:
         row = Theme(
             run_id=run_id,
@@ -100,6 +101,9 @@ def _save_themes(
             size=theme.size,
             representatives=[ticket_ids[i] for i in theme.representatives],
             centroid=np.asarray(discovery.centroids[theme.number], dtype="<f4").tobytes(),
+            prototypes=np.asarray(
+                prototypes.vectors[prototypes.themes == theme.number], dtype="<f4"
+            ).tobytes(),
         )
         session.add(row)
         session.flush()

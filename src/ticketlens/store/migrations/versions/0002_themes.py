@@ -56,6 +56,7 @@ def upgrade() -> None:
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("representatives", JSONType, nullable=False),
         sa.Column("centroid", sa.LargeBinary(), nullable=False),
+        sa.Column("prototypes", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(
             ["group_id"], ["theme_groups.id"], name=op.f("fk_themes_group_id_theme_groups")
         ),
