@@ -11,7 +11,7 @@ import numpy as np
 
 from ticketlens.embedding._base import Vectors
 
-BLOCK = 2048
+BLOCK = 256  # rows per block: small blocks keep the similarity rows in cache
 
 
 def nearest_neighbours(vectors: Vectors, k: int) -> tuple[np.ndarray, np.ndarray]:
