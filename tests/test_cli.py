@@ -133,6 +133,7 @@ def test_init_then_status_json_shows_an_empty_workspace(
     assert info["timezone"] == "Europe/London"
     assert info["schema_revision"] == head_revision()
     assert info["last_import"] is None
+    assert info["themes"] is None
 
 
 def test_status_finds_the_workspace_from_cwd(

@@ -217,6 +217,11 @@ def test_unknown_flag_key_is_refused() -> None:
         ("ingest.csat_scale", "1", "between 2 and 10"),
         ("business_hours.start", '"9am"', "Invalid isoformat"),
         ("business_hours.end", "[17]", "Invalid isoformat"),
+        ("themes.resolution", '"fine"', "could not convert"),
+        ("themes.resolution", "0", "positive"),
+        ("themes.resolution", "true", "expected a number"),
+        ("themes.teacher_sample", "0", "positive"),
+        ("themes.unclear_below", "[0.3]", "expected a number"),
     ],
 )
 def test_ill_typed_config_values_name_the_key_and_file(
@@ -252,6 +257,7 @@ def test_ill_typed_environment_values_name_the_variable_and_key(
         ("ingest.dayfirst", "maybe"),
         ("sprints.start", "2026-01-07"),
         ("workspace.timezone", "Mars/Base"),
+        ("themes.resolution", "high"),
     ],
 )
 def test_ill_typed_flags_name_the_key(key: str, value: str) -> None:

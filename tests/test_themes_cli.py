@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -23,7 +24,7 @@ def run(*args: str) -> Result:
 
 
 @pytest.fixture
-def discovered(tmp_path: Path, db_url: str) -> tuple[list[str], dict[str, object]]:
+def discovered(tmp_path: Path, db_url: str) -> tuple[list[str], dict[str, Any]]:
     """A workspace with the tiny corpus imported and its themes discovered (via the CLI)."""
     root = tmp_path / "team"
     # A 60-ticket corpus has few themes; the default resolution splits finer.
@@ -37,7 +38,7 @@ def discovered(tmp_path: Path, db_url: str) -> tuple[list[str], dict[str, object
 
 
 def test_discover_lists_themes_with_draft_labels(
-    discovered: tuple[list[str], dict[str, object]],
+    discovered: tuple[list[str], dict[str, Any]],
 ) -> None:
     base, listing = discovered
     items = listing["items"]
@@ -52,11 +53,15 @@ def test_discover_lists_themes_with_draft_labels(
     assert "(draft)" in table.output
     assert f"{len(items)} themes over 60 tickets" in table.output
     assert json.loads(run(*base, "themes", "list", "--json").stdout) == listing
+    status = json.loads(run(*base, "status", "--json").stdout)
+    assert status["themes"]["themes"] == len(items)
+    assert status["themes"]["unclear"] == listing["unclear"]
+    assert f"Themes            {len(items)} (run #" in run(*base, "status").output
 
 
-def test_show_gives_typical_tickets(discovered: tuple[list[str], dict[str, object]]) -> None:
+def test_show_gives_typical_tickets(discovered: tuple[list[str], dict[str, Any]]) -> None:
     base, listing = discovered
-    first = listing["items"][0]  # type: ignore[index]
+    first = listing["items"][0]
     result = run(*base, "themes", "show", str(first["id"]), "--json")
     assert result.exit_code == 0, result.output
     theme = json.loads(result.stdout)
@@ -73,7 +78,7 @@ def test_show_gives_typical_tickets(discovered: tuple[list[str], dict[str, objec
 
 
 def test_export_assignments_has_the_stable_columns(
-    discovered: tuple[list[str], dict[str, object]], tmp_path: Path
+    discovered: tuple[list[str], dict[str, Any]], tmp_path: Path
 ) -> None:
     base, listing = discovered
     out = tmp_path / "assignments.csv"
@@ -84,7 +89,7 @@ def test_export_assignments_has_the_stable_columns(
         assert reader.fieldnames == ["source", "external_id", "theme_id", "theme_label", "score"]
         rows = list(reader)
     assert sorted(int(r["external_id"]) for r in rows) == list(range(1, 61))
-    labels = {str(i["id"]): i["label"] for i in listing["items"]}  # type: ignore[union-attr]
+    labels = {str(i["id"]): i["label"] for i in listing["items"]}
     unclear = [r for r in rows if r["theme_id"] == ""]
     assert len(unclear) == listing["unclear"]
     assert all(r["theme_label"] == "" for r in unclear)
@@ -98,7 +103,7 @@ def test_export_assignments_has_the_stable_columns(
 
 
 def test_labels_are_review_items_and_the_run_is_audited(
-    discovered: tuple[list[str], dict[str, object]], tmp_path: Path, db_url: str
+    discovered: tuple[list[str], dict[str, Any]], tmp_path: Path, db_url: str
 ) -> None:
     _base, listing = discovered
     ws = Workspace.open(tmp_path / "team", environ={}, overrides={"database.url": db_url})
@@ -108,13 +113,13 @@ def test_labels_are_review_items_and_the_run_is_audited(
             events = s.scalars(
                 select(AuditEvent).where(AuditEvent.action == "themes.discover")
             ).all()
-        assert len(items) == len(listing["items"])  # type: ignore[arg-type]
+        assert len(items) == len(listing["items"])
         assert all(i.state == "suggested" and i.evidence for i in items)
         assert len(events) == 1
         assert events[0].actor == "lead"
         assert events[0].after == {
             "tickets": 60,
-            "themes": len(listing["items"]),  # type: ignore[arg-type]
+            "themes": len(listing["items"]),
             "unclear": listing["unclear"],
         }
         assert list_themes(ws) == listing
@@ -123,13 +128,13 @@ def test_labels_are_review_items_and_the_run_is_audited(
 
 
 def test_a_second_run_replaces_the_assignments(
-    discovered: tuple[list[str], dict[str, object]],
+    discovered: tuple[list[str], dict[str, Any]],
 ) -> None:
     base, first = discovered
     again = json.loads(run(*base, "themes", "discover", "--json").stdout)
-    assert again["run"] == first["run"] + 1  # type: ignore[operator]
+    assert again["run"] == first["run"] + 1
     # Same tickets, same settings: the same themes (ids are per run until issue 5).
-    assert [i["label"] for i in again["items"]] == [i["label"] for i in first["items"]]  # type: ignore[union-attr]
+    assert [i["label"] for i in again["items"]] == [i["label"] for i in first["items"]]
     rows = list(csv.DictReader(io.StringIO(run(*base, "export", "assignments").stdout)))
     assert len(rows) == 60
     current = {str(i["id"]) for i in again["items"]}

@@ -10,7 +10,9 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from tests.conftest import FIXTURES
-from ticketlens.themes import UNCLEAR, DiscoveryOptions, discover_texts
+from ticketlens.themes import UNCLEAR, Discovery, DiscoveryOptions, discover_texts
+
+Tiny = tuple[list[str], list[str], Discovery]
 
 
 def tiny_corpus() -> tuple[list[str], list[str]]:
@@ -20,20 +22,20 @@ def tiny_corpus() -> tuple[list[str], list[str]]:
 
 
 @pytest.fixture(scope="module")
-def tiny() -> tuple[list[str], list[str], object]:
+def tiny() -> Tiny:
     texts, topics = tiny_corpus()
     # Resolution 1: a 60-ticket corpus has few themes; the default splits finer.
     return texts, topics, discover_texts(texts, DiscoveryOptions(resolution=1.0))
 
 
-def test_the_four_issues_are_found(tiny: tuple[list[str], list[str], object]) -> None:
-    texts, topics, found = tiny
+def test_the_four_issues_are_found(tiny: Tiny) -> None:
+    _texts, topics, found = tiny
     assert 3 <= len(found.themes) <= 8
     assert adjusted_rand_score(topics, found.assignments) >= 0.7
     assert found.unclear_share <= 0.1
 
 
-def test_every_text_has_a_theme_or_is_unclear(tiny: tuple[list[str], list[str], object]) -> None:
+def test_every_text_has_a_theme_or_is_unclear(tiny: Tiny) -> None:
     texts, _topics, found = tiny
     assert len(found.assignments) == len(texts)
     assert set(found.assignments.tolist()) <= {UNCLEAR, *range(len(found.themes))}
@@ -44,7 +46,7 @@ def test_every_text_has_a_theme_or_is_unclear(tiny: tuple[list[str], list[str], 
     assert in_groups == list(range(len(found.themes)))
 
 
-def test_labels_name_the_issue(tiny: tuple[list[str], list[str], object]) -> None:
+def test_labels_name_the_issue(tiny: Tiny) -> None:
     texts, topics, found = tiny
     expected = {
         "password": {"password", "reset"},
@@ -64,7 +66,7 @@ def test_labels_name_the_issue(tiny: tuple[list[str], list[str], object]) -> Non
         assert len({texts[i] for i in theme.representatives}) == len(theme.representatives)
 
 
-def test_same_input_same_result(tiny: tuple[list[str], list[str], object]) -> None:
+def test_same_input_same_result(tiny: Tiny) -> None:
     texts, _topics, found = tiny
     again = discover_texts(texts, DiscoveryOptions(resolution=1.0))
     assert again.assignments.tolist() == found.assignments.tolist()
@@ -73,7 +75,7 @@ def test_same_input_same_result(tiny: tuple[list[str], list[str], object]) -> No
 
 
 def test_input_order_does_not_change_the_themes(
-    tiny: tuple[list[str], list[str], object],
+    tiny: Tiny,
 ) -> None:
     texts, _topics, found = tiny
     order = list(range(len(texts)))

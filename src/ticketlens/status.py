@@ -15,6 +15,7 @@ from ticketlens.store.schema import (
     QuarantinedRow,
     Requester,
     ReviewItem,
+    ThemeRun,
     Ticket,
 )
 
@@ -39,6 +40,7 @@ def workspace_status(workspace: Workspace) -> dict[str, Any]:
             s.execute(select(ReviewItem.state, func.count()).group_by(ReviewItem.state)).all()
         )
         last_import = s.scalars(select(Import).order_by(Import.id.desc()).limit(1)).first()
+        themes = s.scalars(select(ThemeRun).order_by(ThemeRun.id.desc()).limit(1)).first()
         return {
             "workspace": str(workspace.root),
             "database": workspace.store.display_url(),
@@ -62,6 +64,15 @@ def workspace_status(workspace: Workspace) -> dict[str, Any]:
                 "updated": last_import.rows_updated,
                 "unchanged": last_import.rows_unchanged,
                 "quarantined": last_import.rows_quarantined,
+            },
+            "themes": None
+            if themes is None
+            else {
+                "run": themes.id,
+                "at": themes.finished_at.isoformat() if themes.finished_at else None,
+                "themes": themes.themes,
+                "tickets": themes.tickets,
+                "unclear": themes.unclear,
             },
             "quarantined": count(QuarantinedRow),
             "review_items": by_state,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
@@ -162,6 +163,7 @@ def status(ctx: Context, as_json: bool) -> None:
             ),
         ),
         ("Quarantined rows", f"{info['quarantined']:,}"),
+        ("Themes", _themes_line(info["themes"])),
         (
             "Review items",
             ", ".join(f"{k} {v}" for k, v in sorted(info["review_items"].items())) or "none",
@@ -170,6 +172,15 @@ def status(ctx: Context, as_json: bool) -> None:
     ]
     for label, value in lines:
         out.print(f"{label:<17} {safe_terminal(value)}", markup=False)
+
+
+def _themes_line(themes: dict[str, Any] | None) -> str:
+    if themes is None:
+        return "none yet (ticketlens themes discover)"
+    return (
+        f"{themes['themes']} (run #{themes['run']} over {themes['tickets']:,} tickets, "
+        f"{themes['unclear']:,} unclear)"
+    )
 
 
 @cli.group()

@@ -6,8 +6,10 @@ Steps (each deterministic for the same texts and options, whatever their order):
    sample (:mod:`ticketlens.themes.adapt`);
 2. cluster a hash-chosen subset with a kNN graph and Leiden (:mod:`.graph`);
    groups smaller than ``min_theme_size`` are dissolved;
-3. assign every text to the nearest theme centre; a text whose best similarity is
-   below ``unclear_below`` goes to the explicit "unclear" bucket (theme -1);
+3. clustered texts keep their group; every other text goes to the theme of its
+   nearest prototype (:mod:`.prototypes`). A text whose similarity to its theme's
+   nearest prototype is below ``unclear_below`` goes to the explicit "unclear"
+   bucket (theme -1);
 4. gather themes into parent groups, and describe each theme (label, keywords,
    representative texts).
 """
@@ -45,7 +47,7 @@ class DiscoveryOptions:
     #: Leiden resolution: higher finds more, finer themes
     resolution: float = 3.0
     min_theme_size: int = 5
-    #: similarity to the nearest theme centre below which a text is "unclear"
+    #: cosine to the theme's nearest prototype below which a text is "unclear"
     unclear_below: float = 0.25
     seed: int = 0
 
