@@ -110,3 +110,36 @@ def test_nothing_to_discover() -> None:
     assert len(found.assignments) == 0
     one = discover_texts(["my card does not work"])
     assert len(one.assignments) == 1
+
+
+def test_unknown_or_missing_models_are_clear_errors() -> None:
+    from ticketlens.embedding import load_embedder
+    from ticketlens.errors import MissingExtra, SettingsError
+
+    with pytest.raises(SettingsError, match="unknown embedding model 'word2vec'"):
+        load_embedder("word2vec")
+    try:
+        import sentence_transformers  # noqa: F401
+    except ImportError:
+        with pytest.raises(MissingExtra, match="sentence-transformers is not installed") as info:
+            load_embedder("st:all-MiniLM-L6-v2")
+        assert info.value.hint == "pip install 'ticketlens[st]'"
+    else:  # pragma: no cover - the st extra is not part of the dev environment
+        pytest.skip("sentence-transformers is installed here")
+
+
+def test_the_shipped_models_embed_without_torch() -> None:
+    import sys
+
+    from ticketlens.embedding import load_embedder, load_teacher
+
+    texts = ["my card has not arrived", "when will my card arrive", "reset my password"]
+    static = load_embedder().embed(texts)
+    teacher = load_teacher().embed(texts)
+    assert static.shape == (3, 256)
+    assert teacher.shape == (3, 384)
+    for vectors in (static, teacher):
+        assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+        # The two card questions are closer to each other than to the password one.
+        assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+    assert "torch" not in sys.modules

@@ -18,6 +18,7 @@ from ticketlens.store.schema import (
     ThemeRun,
     Ticket,
 )
+from ticketlens.themes.catalog import run_summary
 
 if TYPE_CHECKING:
     from ticketlens.workspace import Workspace
@@ -65,15 +66,7 @@ def workspace_status(workspace: Workspace) -> dict[str, Any]:
                 "unchanged": last_import.rows_unchanged,
                 "quarantined": last_import.rows_quarantined,
             },
-            "themes": None
-            if themes is None
-            else {
-                "run": themes.id,
-                "at": themes.finished_at.isoformat() if themes.finished_at else None,
-                "themes": themes.themes,
-                "tickets": themes.tickets,
-                "unclear": themes.unclear,
-            },
+            "themes": None if themes is None else run_summary(themes),
             "quarantined": count(QuarantinedRow),
             "review_items": by_state,
             "audit_events": count(AuditEvent),
