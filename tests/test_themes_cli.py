@@ -144,6 +144,11 @@ def test_a_second_run_replaces_the_assignments(
 def test_list_before_any_discovery_says_what_to_do(tmp_path: Path) -> None:
     root = tmp_path / "empty"
     Workspace.init(root)
+    nothing = run("-w", str(root), "themes", "discover")
+    assert nothing.exit_code == 2
+    assert "Error: no tickets to group yet (hint: import some: ticketlens ingest FILE)" in (
+        nothing.output
+    )
     result = run("-w", str(root), "themes", "list")
     assert result.exit_code == 2
     assert "no themes yet" in result.output

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sqlalchemy import delete, insert
 
+from ticketlens.errors import NotFound
 from ticketlens.store import audit, review
 from ticketlens.store.schema import Theme, ThemeAssignment, ThemeGroup, ThemeRun
 from ticketlens.themes.corpus import load_corpus
@@ -49,6 +50,8 @@ def run_discovery(
     say("reading tickets")
     started = audit.now()
     corpus = load_corpus(workspace)
+    if not corpus.texts:
+        raise NotFound("no tickets to group yet", hint="import some: ticketlens ingest FILE")
     discovery = discover_texts(corpus.texts, options, progress=say)
     say("saving")
     with workspace.store.session() as session:
