@@ -25,7 +25,7 @@ def tiny_corpus() -> tuple[list[str], list[str]]:
 def tiny() -> Tiny:
     texts, topics = tiny_corpus()
     # Resolution 1: a 60-ticket corpus has few themes; the default splits finer.
-    return texts, topics, discover_texts(texts, DiscoveryOptions(resolution=1.0))
+    return texts, topics, discover_texts(texts, DiscoveryOptions())
 
 
 def test_the_four_issues_are_found(tiny: Tiny) -> None:
@@ -68,7 +68,7 @@ def test_labels_name_the_issue(tiny: Tiny) -> None:
 
 def test_same_input_same_result(tiny: Tiny) -> None:
     texts, _topics, found = tiny
-    again = discover_texts(texts, DiscoveryOptions(resolution=1.0))
+    again = discover_texts(texts, DiscoveryOptions())
     assert again.assignments.tolist() == found.assignments.tolist()
     assert [t.label for t in again.themes] == [t.label for t in found.themes]
     assert np.array_equal(again.scores, found.scores)
@@ -80,7 +80,7 @@ def test_input_order_does_not_change_the_themes(
     texts, _topics, found = tiny
     order = list(range(len(texts)))
     random.Random(7).shuffle(order)
-    shuffled = discover_texts([texts[i] for i in order], DiscoveryOptions(resolution=1.0))
+    shuffled = discover_texts([texts[i] for i in order], DiscoveryOptions())
     back = np.empty(len(texts), dtype=np.int64)
     back[order] = shuffled.assignments
     assert adjusted_rand_score(found.assignments, back) == pytest.approx(1.0)
@@ -90,17 +90,17 @@ def test_input_order_does_not_change_the_themes(
 def test_texts_unlike_every_theme_are_unclear() -> None:
     texts, _topics = tiny_corpus()
     noise = ["zxqv wplk", "tomato sauce recipe with basil", "the weather on mars"]
-    found = discover_texts(texts + noise, DiscoveryOptions(resolution=1.0, unclear_below=0.3))
+    found = discover_texts(texts + noise, DiscoveryOptions(unclear_below=0.3))
     assert all(a == UNCLEAR for a in found.assignments[-3:])
     assert found.unclear_share < 0.2
-    strict = discover_texts(texts, DiscoveryOptions(resolution=1.0, unclear_below=0.99))
+    strict = discover_texts(texts, DiscoveryOptions(unclear_below=0.99))
     assert strict.unclear_share > 0.9
 
 
 def test_fitting_a_sample_keeps_the_grouping() -> None:
     """With fewer teacher texts than tickets, the rest are placed by the fitted static model."""
     texts, topics = tiny_corpus()
-    found = discover_texts(texts, DiscoveryOptions(resolution=1.0, teacher_sample=30))
+    found = discover_texts(texts, DiscoveryOptions(teacher_sample=30))
     assert adjusted_rand_score(topics, found.assignments) >= 0.5
 
 
@@ -108,8 +108,13 @@ def test_nothing_to_discover() -> None:
     found = discover_texts([])
     assert found.themes == []
     assert len(found.assignments) == 0
+    two = discover_texts(["my card has not arrived", "where is my new card"])
+    assert len(two.assignments) == 2
+    assert set(two.assignments.tolist()) <= {UNCLEAR, *range(len(two.themes))}
+    # Fewer tickets than the smallest theme: nothing recurs, all unclear.
     one = discover_texts(["my card does not work"])
-    assert len(one.assignments) == 1
+    assert one.assignments.tolist() == [UNCLEAR]
+    assert one.themes == []
 
 
 def test_unknown_or_missing_models_are_clear_errors() -> None:

@@ -45,7 +45,11 @@ def stable_order(texts: Sequence[str], seed: int) -> np.ndarray:
 
 
 def sample_rows(texts: Sequence[str], size: int, seed: int) -> np.ndarray:
-    """Up to ``size`` rows with distinct texts, chosen by hash (sorted by row)."""
+    """Up to ``size`` rows with distinct texts, chosen and ordered by hash.
+
+    Both the choice and the order ignore the input order, so a graph built on these
+    rows (and Leiden's seeded moves over it) is the same for shuffled input.
+    """
     chosen: list[int] = []
     seen: set[str] = set()
     for row in stable_order(texts, seed):
@@ -56,7 +60,7 @@ def sample_rows(texts: Sequence[str], size: int, seed: int) -> np.ndarray:
         chosen.append(int(row))
         if len(chosen) == size:
             break
-    return np.array(sorted(chosen), dtype=np.int64)
+    return np.array(chosen, dtype=np.int64)
 
 
 def remove_common_direction(vectors: Vectors, seed: int = 0) -> Vectors:
@@ -65,11 +69,11 @@ def remove_common_direction(vectors: Vectors, seed: int = 0) -> Vectors:
     Embeddings of one corpus share a large common direction ("this is a support
     message") that drowns the differences between its themes.
     """
+    if len(vectors) < 3:  # no common direction to speak of; centring would zero them
+        return normalise(vectors)
     centred = vectors - vectors.mean(axis=0)
     rng = np.random.default_rng(seed)
     rows = rng.choice(len(centred), min(5000, len(centred)), replace=False)
-    if len(rows) < 3:
-        return normalise(centred)
     _, _, components = np.linalg.svd(centred[rows], full_matrices=False)
     first = components[0]
     return normalise(centred - np.outer(centred @ first, first))
@@ -96,7 +100,7 @@ def adapt(
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
 ) -> Adapted:
-    """Corpus-adapted vectors for ``texts`` (the teacher's own where it embedded the text)."""
+    """Corpus-adapted vectors for ``texts``, and which rows the transformer embedded."""
     say = progress or (lambda _step: None)
     if static is teacher:  # the transformer embeds everything: nothing to fit
         say("embedding (transformer)")
@@ -107,8 +111,10 @@ def adapt(
     say("embedding (sample, transformer)")
     rows = sample_rows(texts, teacher_sample, seed)
     targets = teacher.embed([texts[i] for i in rows])
-    if len(rows) == len(texts):
-        return Adapted(remove_common_direction(targets, seed), rows)
+    if len(rows) == len(texts):  # the transformer embedded every text
+        in_row_order = np.empty_like(targets)
+        in_row_order[rows] = targets
+        return Adapted(remove_common_direction(in_row_order, seed), rows)
     say("fitting the static features to the sample")
     lexical = lexical_features(texts, seed)
     # Linear kernel on [TF-IDF, static]: the sparse and dense halves are multiplied

@@ -30,6 +30,7 @@ from ticketlens.themes.parents import parent_groups
 from ticketlens.themes.prototypes import Prototypes
 
 UNCLEAR = -1
+SMALL_CORPUS = 1000
 
 Progress = Callable[[str], None]
 
@@ -134,16 +135,17 @@ def _communities(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rows clustered and their community (0..k-1, or -1 when its group was too small)."""
     rows = sample_rows(texts, options.discovery_sample, options.seed)
-    if len(rows) < 2:
-        return rows, np.zeros(len(rows), dtype=np.int64)
+    if len(rows) < max(2, options.min_theme_size):  # too few to recur: nothing is a theme
+        return rows, np.full(len(rows), -1, dtype=np.int64)
     # Small corpora: fewer neighbours, or each ticket's list spills into other themes.
     k = max(3, min(options.neighbours, round(len(rows) ** 0.5 / 2)))
     neighbours, similarity = nearest_neighbours(vectors[rows], k)
-    found = leiden_communities(
-        neighbours, similarity, resolution=options.resolution, seed=options.seed
-    )
+    # The same resolution splits a small graph into crumbs: below 1,000 tickets it is
+    # scaled down (x0.25 at 60 tickets), so a small team's few issues stay whole.
+    resolution = options.resolution * min(1.0, (len(rows) / SMALL_CORPUS) ** 0.5)
+    found = leiden_communities(neighbours, similarity, resolution=resolution, seed=options.seed)
     ids, counts = np.unique(found, return_counts=True)
-    kept = ids[counts >= min(options.min_theme_size, len(rows))]
+    kept = ids[counts >= options.min_theme_size]
     renumber = np.full(found.max() + 1, -1, dtype=np.int64)
     renumber[kept] = np.arange(len(kept))
     return rows, renumber[found]

@@ -59,6 +59,8 @@ class Prototypes:
 
     def similarity(self, vectors: Vectors, themes: np.ndarray) -> np.ndarray:
         """Cosine similarity of each vector to the nearest prototype of its given theme."""
+        if len(vectors) == 0 or len(self.vectors) == 0:
+            return np.zeros(len(vectors), dtype=np.float32)
         sims = vectors @ self.vectors.T
         sims[self.themes[None, :] != themes[:, None]] = -np.inf
         out: np.ndarray = sims.max(axis=1).astype(np.float32)
