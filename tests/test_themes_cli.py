@@ -27,8 +27,7 @@ def run(*args: str) -> Result:
 def discovered(tmp_path: Path, db_url: str) -> tuple[list[str], dict[str, Any]]:
     """A workspace with the tiny corpus imported and its themes discovered (via the CLI)."""
     root = tmp_path / "team"
-    # A 60-ticket corpus has few themes; the default resolution splits finer.
-    Workspace.init(root, values={"themes.resolution": 1.0})
+    Workspace.init(root)
     base = ["-w", str(root), "--db", db_url, "--as", "lead"]
     imported = run(*base, "ingest", str(FIXTURES / "themes_tiny.csv"), "--source", "tiny")
     assert imported.exit_code == 0, imported.output

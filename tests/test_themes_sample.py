@@ -29,7 +29,7 @@ def test_sample_issues_are_recovered() -> None:
     nmi = normalized_mutual_info_score(issues, found.assignments)
     ari = adjusted_rand_score(issues, found.assignments)
     print(f"sample: {len(found.themes)} themes, NMI {nmi:.3f}, ARI {ari:.3f}")
-    # Measured 2026-11-26: 54 themes, NMI 0.691, ARI 0.315 (themes split the lumped issues,
+    # Measured 2026-11-26: 54 themes, NMI 0.686, ARI 0.306 (themes split the lumped issues,
     # which ARI punishes most). A guard against regressions, with some room for platforms.
     assert nmi >= 0.65
     assert ari >= 0.25
