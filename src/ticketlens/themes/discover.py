@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ticketlens.embedding import DEFAULT_MODEL, load_embedder, load_teacher, normalise
+from ticketlens.embedding import load_embedder, load_teacher, normalise
 from ticketlens.embedding._base import Embedder, Vectors
+from ticketlens.settings import Settings
 from ticketlens.themes.adapt import adapt, sample_rows
 from ticketlens.themes.graph import leiden_communities, nearest_neighbours
 from ticketlens.themes.labels import count_terms, describe, representatives
@@ -35,21 +36,25 @@ SMALL_CORPUS = 1000
 Progress = Callable[[str], None]
 
 
+# The defaults are the workspace settings' (declared once, in ticketlens.settings).
+_DEFAULTS = Settings()
+
+
 @dataclass(frozen=True)
 class DiscoveryOptions:
     """The knobs of discovery; defaults were chosen on the bench sets (bench/themes)."""
 
-    model: str = DEFAULT_MODEL
+    model: str = _DEFAULTS.theme_model
     #: texts the transformer embeds to fit the static model to this corpus
-    teacher_sample: int = 1500
+    teacher_sample: int = _DEFAULTS.theme_teacher_sample
     #: texts clustered directly; the rest are assigned to the themes found
-    discovery_sample: int = 20_000
+    discovery_sample: int = _DEFAULTS.theme_discovery_sample
     neighbours: int = 15
     #: Leiden resolution: higher finds more, finer themes
-    resolution: float = 3.0
-    min_theme_size: int = 5
+    resolution: float = _DEFAULTS.theme_resolution
+    min_theme_size: int = _DEFAULTS.theme_min_size
     #: cosine to the theme's nearest prototype below which a text is "unclear"
-    unclear_below: float = 0.25
+    unclear_below: float = _DEFAULTS.theme_unclear_below
     seed: int = 0
 
 
@@ -153,10 +158,10 @@ def _communities(
 
 def _by_size(prototypes: Prototypes, assignments: np.ndarray) -> tuple[Prototypes, np.ndarray]:
     """Number themes by size, largest first (ties by prototype), dropping empty ones."""
-    n = int(prototypes.themes.max()) + 1 if len(prototypes.themes) else 0
+    n = prototypes.theme_count
     sizes = np.bincount(assignments[assignments >= 0], minlength=n)
-    first = {int(t): prototypes.vectors[i].tobytes() for i, t in enumerate(prototypes.themes)}
-    order = sorted((t for t in range(n) if sizes[t] > 0), key=lambda t: (-sizes[t], first[t]))
+    tie_key = {int(t): prototypes.vectors[i].tobytes() for i, t in enumerate(prototypes.themes)}
+    order = sorted((t for t in range(n) if sizes[t] > 0), key=lambda t: (-sizes[t], tie_key[t]))
     mapping = np.full(n + 1, UNCLEAR, dtype=np.int64)  # index -1 (unclear) stays unclear
     mapping[np.array(order, dtype=np.int64)] = np.arange(len(order))
     return prototypes.renumbered(mapping[:n]), mapping[assignments]
@@ -169,7 +174,7 @@ def _describe(
     assignments: np.ndarray,
     scores: np.ndarray,
 ) -> Discovery:
-    n_themes = int(prototypes.themes.max()) + 1 if len(prototypes.themes) else 0
+    n_themes = prototypes.theme_count
     sizes = np.bincount(assignments[assignments >= 0], minlength=n_themes)
     centroids = normalise(
         np.stack([vectors[assignments == t].mean(axis=0) for t in range(n_themes)])

@@ -26,6 +26,11 @@ class Prototypes:
     vectors: Vectors  # unit rows
     themes: np.ndarray  # theme of each row
 
+    @property
+    def theme_count(self) -> int:
+        """Themes ``0..n-1`` these prototypes stand for."""
+        return int(self.themes.max()) + 1 if len(self.themes) else 0
+
     @classmethod
     def fit(cls, vectors: Vectors, themes: np.ndarray, seed: int = 0) -> Prototypes:
         """Prototypes of each theme ``0..max(themes)`` from its member vectors."""
