@@ -35,6 +35,7 @@ TABLES = {
     "theme_assignments",
     "theme_groups",
     "theme_runs",
+    "theme_spaces",
     "themes",
 }
 WRITES = re.compile(r"^\s*(CREATE|ALTER|DROP|INSERT|UPDATE|DELETE)\b", re.IGNORECASE)

@@ -198,6 +198,29 @@ class Settings:
         0.25,
         "A ticket less similar than this (cosine) to every theme goes to the unclear bucket.",
     )
+    theme_stickiness: float = _setting(
+        "themes.stickiness",
+        0.05,
+        "A re-run moves a ticket to another theme only if it fits that one better by this "
+        "much (cosine); higher keeps themes steadier from week to week.",
+    )
+    theme_by_language: bool = _setting(
+        "themes.by_language",
+        True,
+        "Group each language's tickets into its own themes (the shipped model reads English "
+        "best); false groups all languages together (use with a multilingual st: model).",
+    )
+    theme_language_min: int = _setting(
+        "themes.language_min",
+        20,
+        "Tickets a language needs before it gets themes of its own; fewer stay unclear.",
+        check=_check_positive,
+    )
+    theme_auto_assign: bool = _setting(
+        "themes.auto_assign",
+        True,
+        "After each import, place the new tickets in the existing themes and propose new ones.",
+    )
     user: str | None = _setting(
         "identity.user",
         None,

@@ -196,12 +196,19 @@ class AuditEvent(Base):
     reason: Mapped[str | None] = mapped_column(Text)
 
 
+THEME_STATES = ("proposed", "active", "curated", "merged", "retired", "dismissed")
+#: states whose themes take tickets (the rest are kept for their history)
+LIVE_THEME_STATES = ("proposed", "active", "curated")
+
+
 class ThemeRun(Base):
-    """One run of theme discovery: with which options, over how many tickets."""
+    """One run of theme discovery or of an increment: with which options, over what."""
 
     __tablename__ = "theme_runs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: ``discover`` (every ticket regrouped) or ``increment`` (new tickets placed)
+    kind: Mapped[str] = mapped_column(String(20), default="discover")
     started_at: Mapped[dt.datetime]
     finished_at: Mapped[dt.datetime | None]
     actor: Mapped[str] = mapped_column(String(200))
@@ -210,10 +217,29 @@ class ThemeRun(Base):
     tickets: Mapped[int] = mapped_column(default=0)
     themes: Mapped[int] = mapped_column(default=0)
     unclear: Mapped[int] = mapped_column(default=0)
+    #: what the run changed: tickets kept / moved / new, themes new / retired, per language
+    summary: Mapped[dict[str, Any] | None]
+
+
+class ThemeSpace(Base):
+    """The fitted embedding space of one language in one discovery run (an npz blob).
+
+    Increments embed new tickets with it, so they meet the themes' prototypes in
+    the space those were computed in.
+    """
+
+    __tablename__ = "theme_spaces"
+    __table_args__ = (UniqueConstraint("run_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("theme_runs.id"))
+    language: Mapped[str] = mapped_column(String(16))
+    model: Mapped[str] = mapped_column(String(200))
+    adapter: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class ThemeGroup(Base):
-    """A parent group of themes, for the executive view."""
+    """A parent group of themes, for the executive view (recomputed by each discovery)."""
 
     __tablename__ = "theme_groups"
     __table_args__ = (UniqueConstraint("run_id", "number"),)
@@ -226,13 +252,26 @@ class ThemeGroup(Base):
 
 
 class Theme(Base):
-    """A recurring issue found by discovery; its label is a draft until reviewed."""
+    """A recurring issue. Its id is stable: later runs continue it rather than replace it.
+
+    ``label`` is discovery's draft; a reviewed label (review item ``theme-label``)
+    overrides it. ``state`` is one of :data:`THEME_STATES`; a ``pinned`` theme is
+    never changed by discovery. Lineage: ``merged_into_id`` / ``split_from_id``.
+    """
 
     __tablename__ = "themes"
-    __table_args__ = (UniqueConstraint("run_id", "number"),)
+    __table_args__ = (
+        CheckConstraint(
+            "state IN ('proposed', 'active', 'curated', 'merged', 'retired', 'dismissed')",
+            name="state",
+        ),
+        Index("ix_themes_state", "state"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: the run that last refreshed it
     run_id: Mapped[int] = mapped_column(ForeignKey("theme_runs.id"))
+    #: rank by size in that run (display order)
     number: Mapped[int]
     group_id: Mapped[int | None] = mapped_column(ForeignKey("theme_groups.id"))
     label: Mapped[str] = mapped_column(String(200))
@@ -240,21 +279,45 @@ class Theme(Base):
     size: Mapped[int]
     #: ticket ids of the most typical tickets, most typical first
     representatives: Mapped[list[int]] = mapped_column(JSONType)
-    #: unit float32 vector of the theme's centre in the discovery embedding space
+    #: unit float32 vector of the theme's centre in its space
     centroid: Mapped[bytes] = mapped_column(LargeBinary)
     #: the theme's prototypes (rows of unit float32 vectors) new tickets are matched against
     prototypes: Mapped[bytes] = mapped_column(LargeBinary)
+    state: Mapped[str] = mapped_column(String(20), default="active")
+    pinned: Mapped[bool] = mapped_column(default=False)
+    #: how it came to be: discovered, seed, split
+    origin: Mapped[str] = mapped_column(String(20), default="discovered")
+    language: Mapped[str | None] = mapped_column(String(16))
+    #: the space its centroid and prototypes are in
+    space_id: Mapped[int | None] = mapped_column(ForeignKey("theme_spaces.id"))
+    #: a seeded category's own words
+    description: Mapped[str | None] = mapped_column(Text)
+    examples: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"))
+    split_from_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"))
+    created_at: Mapped[dt.datetime | None]
+    updated_at: Mapped[dt.datetime | None]
 
 
 class ThemeAssignment(Base):
-    """The theme of a ticket (none: the "unclear" bucket) and how well it fits (cosine)."""
+    """The theme of a ticket (none: "unclear") and how well it fits (cosine).
+
+    ``how`` is ``auto`` (discovery or an increment placed it) or ``manual`` (a person
+    moved it; automation never moves it again).
+    """
 
     __tablename__ = "theme_assignments"
-    __table_args__ = (Index("ix_theme_assignments_theme_id", "theme_id"),)
+    __table_args__ = (
+        Index("ix_theme_assignments_theme_id", "theme_id"),
+        CheckConstraint("how IN ('auto', 'manual')", name="how"),
+    )
 
     ticket_id: Mapped[int] = mapped_column(
         ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
     )
-    run_id: Mapped[int] = mapped_column(ForeignKey("theme_runs.id"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("theme_runs.id"))
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"))
     score: Mapped[float] = mapped_column(Float)
+    how: Mapped[str] = mapped_column(String(10), default="auto")
+    #: the ticket's language as discovery read it (the source's, else detected)
+    language: Mapped[str | None] = mapped_column(String(16))

@@ -1,26 +1,45 @@
-"""The text of each ticket that discovery reads: subject and opening message."""
+"""The text of each ticket that discovery reads, with the theme it has now."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 from sqlalchemy import select
 
-from ticketlens.store.schema import Ticket
+from ticketlens.store.schema import ThemeAssignment, Ticket
 
 if TYPE_CHECKING:
     from ticketlens.workspace import Workspace
 
 # The opening of a ticket says what is wrong; long threads add noise and time.
 MAX_CHARS = 2000
+NO_THEME = -1
 
 
 @dataclass(frozen=True)
 class Corpus:
+    """Tickets in id order: text, language (the source's, else the one detected before),
+    current theme (-1: none, unclear or not placed yet) and whether a person placed it."""
+
     ticket_ids: list[int]
     texts: list[str]
+    languages: list[str | None]
+    themes: np.ndarray
+    manual: np.ndarray
+    placed: np.ndarray  # has an assignment row (placed, even if unclear)
+
+    def subset(self, rows: np.ndarray) -> Corpus:
+        picked = rows.tolist()
+        return Corpus(
+            [self.ticket_ids[i] for i in picked],
+            [self.texts[i] for i in picked],
+            [self.languages[i] for i in picked],
+            self.themes[rows],
+            self.manual[rows],
+            self.placed[rows],
+        )
 
 
 def ticket_text(subject: str | None, body: str) -> str:
@@ -28,18 +47,45 @@ def ticket_text(subject: str | None, body: str) -> str:
     return " ".join(text[:MAX_CHARS].split())
 
 
-def load_corpus(workspace: Workspace) -> Corpus:
-    """Every ticket's id and text, in id order."""
+def load_corpus(workspace: Workspace, *, unplaced_only: bool = False) -> Corpus:
+    """Every ticket (or only those never placed in a theme) with its current theme."""
+    from ticketlens.language import normalise_language
+
+    query = (
+        select(
+            Ticket.id,
+            Ticket.subject,
+            Ticket.body,
+            Ticket.language,
+            ThemeAssignment.theme_id,
+            ThemeAssignment.how,
+            ThemeAssignment.language,
+        )
+        .outerjoin(ThemeAssignment, ThemeAssignment.ticket_id == Ticket.id)
+        .order_by(Ticket.id)
+    )
+    if unplaced_only:
+        query = query.where(ThemeAssignment.ticket_id.is_(None))
     ids: list[int] = []
     texts: list[str] = []
-    for ticket_id, subject, body in _rows(workspace):
-        ids.append(ticket_id)
-        texts.append(ticket_text(subject, body))
-    return Corpus(ids, texts)
-
-
-def _rows(workspace: Workspace) -> Iterator[tuple[int, str | None, str]]:
-    query = select(Ticket.id, Ticket.subject, Ticket.body).order_by(Ticket.id)
+    languages: list[str | None] = []
+    themes: list[int] = []
+    manual: list[bool] = []
+    placed: list[bool] = []
     with workspace.store.session() as session:
-        for row in session.execute(query.execution_options(yield_per=10_000)):
-            yield row.id, row.subject, row.body
+        rows = session.execute(query.execution_options(yield_per=10_000))
+        for ticket_id, subject, body, source_language, theme_id, how, seen_language in rows:
+            ids.append(ticket_id)
+            texts.append(ticket_text(subject, body))
+            languages.append(normalise_language(source_language) or seen_language)
+            themes.append(theme_id if theme_id is not None else NO_THEME)
+            manual.append(how == "manual")
+            placed.append(how is not None)
+    return Corpus(
+        ids,
+        texts,
+        languages,
+        np.array(themes, dtype=np.int64),
+        np.array(manual, dtype=bool),
+        np.array(placed, dtype=bool),
+    )

@@ -16,6 +16,7 @@ Steps (each deterministic for the same texts and options, whatever their order):
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -24,7 +25,7 @@ import numpy as np
 from ticketlens.embedding import load_embedder, load_teacher, normalise
 from ticketlens.embedding._base import Embedder, Vectors
 from ticketlens.settings import Settings
-from ticketlens.themes.adapt import adapt, sample_rows
+from ticketlens.themes.adapt import Adapter, adapt, sample_rows
 from ticketlens.themes.graph import leiden_communities, nearest_neighbours
 from ticketlens.themes.labels import count_terms, describe, representatives
 from ticketlens.themes.parents import parent_groups
@@ -55,6 +56,8 @@ class DiscoveryOptions:
     min_theme_size: int = _DEFAULTS.theme_min_size
     #: cosine to the theme's nearest prototype below which a text is "unclear"
     unclear_below: float = _DEFAULTS.theme_unclear_below
+    #: a re-run moves a ticket to another theme only if it fits it better by this much
+    stickiness: float = _DEFAULTS.theme_stickiness
     seed: int = 0
 
 
@@ -90,6 +93,8 @@ class Discovery:
     centroids: Vectors = field(repr=False)
     #: what new tickets are matched against
     prototypes: Prototypes = field(repr=False)
+    #: how to embed more texts into the same space (None when nothing was embedded)
+    adapter: Adapter | None = field(default=None, repr=False)
 
     @property
     def unclear_share(self) -> float:
@@ -111,16 +116,46 @@ def discover_texts(
     texts = [" ".join(t.split()) for t in texts]
     if not texts:
         return _empty()
-    vectors = adapt(
+    adapted = adapt(
         texts,
         static or load_embedder(options.model),
         teacher or load_teacher(),
         teacher_sample=options.teacher_sample,
         seed=options.seed,
         progress=say,
-    ).vectors
+    )
+    grouping = group_vectors(texts, adapted.vectors, options, progress=say)
+    say("labelling")
+    discovery = _describe(
+        texts, adapted.vectors, grouping.prototypes, grouping.assignments, grouping.scores
+    )
+    return dataclasses.replace(discovery, adapter=adapted.adapter)
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """Texts grouped without labels: ``assignments[i]`` is a group (largest first) or -1."""
+
+    assignments: np.ndarray
+    scores: np.ndarray
+    prototypes: Prototypes
+
+    @property
+    def count(self) -> int:
+        return self.prototypes.theme_count
+
+
+def group_vectors(
+    texts: Sequence[str],
+    vectors: Vectors,
+    options: DiscoveryOptions,
+    *,
+    progress: Progress | None = None,
+) -> Grouping:
+    """Steps 2 and 3: cluster a sample, assign the rest, number groups by size."""
+    say = progress or (lambda _step: None)
     say("clustering")
-    rows, communities = _communities(texts, vectors, options)
+    rows, communities = _communities(list(texts), vectors, options)
     say("assigning")
     clustered = rows[communities >= 0]
     prototypes = Prototypes.fit(vectors[clustered], communities[communities >= 0], options.seed)
@@ -131,8 +166,7 @@ def discover_texts(
     scores[clustered] = prototypes.similarity(vectors[clustered], assignments[clustered])
     assignments[scores < options.unclear_below] = UNCLEAR
     prototypes, assignments = _by_size(prototypes, assignments)
-    say("labelling")
-    return _describe(texts, vectors, prototypes, assignments, scores)
+    return Grouping(assignments, scores, prototypes)
 
 
 def _communities(

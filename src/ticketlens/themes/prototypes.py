@@ -18,6 +18,8 @@ from ticketlens.embedding._base import Vectors
 PER_THEME = 8
 #: members per prototype: a prototype stands for at least this many tickets
 MEMBERS_EACH = 10
+#: k-means sees at most this many members of a theme (a sample is as good, and bounded)
+FIT_SAMPLE = 4000
 BLOCK = 65_536
 
 
@@ -33,11 +35,24 @@ class Prototypes:
 
     @classmethod
     def fit(cls, vectors: Vectors, themes: np.ndarray, seed: int = 0) -> Prototypes:
-        """Prototypes of each theme ``0..max(themes)`` from its member vectors."""
+        """Prototypes of each theme ``0..max(themes)`` from its member vectors.
+
+        A theme with no members gets no prototype (nothing can be matched to it).
+        """
         found: list[Vectors] = []
         owners: list[np.ndarray] = []
-        for theme in range(int(themes.max()) + 1 if len(themes) else 0):
-            members = vectors[themes == theme]
+        rng = np.random.default_rng(seed)
+        order = np.argsort(themes, kind="stable")
+        starts = np.searchsorted(
+            themes[order], np.arange(int(themes.max()) + 2 if len(themes) else 1)
+        )
+        for theme in range(len(starts) - 1):
+            rows = order[starts[theme] : starts[theme + 1]]
+            if len(rows) == 0:
+                continue
+            if len(rows) > FIT_SAMPLE:
+                rows = np.sort(rng.choice(rows, FIT_SAMPLE, replace=False))
+            members = vectors[rows]
             count = min(PER_THEME, len(members) // MEMBERS_EACH)
             if count > 1:
                 centres = KMeans(count, n_init=1, max_iter=50, random_state=seed).fit(members)
@@ -64,11 +79,16 @@ class Prototypes:
 
     def similarity(self, vectors: Vectors, themes: np.ndarray) -> np.ndarray:
         """Cosine similarity of each vector to the nearest prototype of its given theme."""
+        out = np.zeros(len(vectors), dtype=np.float32)
         if len(vectors) == 0 or len(self.vectors) == 0:
-            return np.zeros(len(vectors), dtype=np.float32)
-        sims = vectors @ self.vectors.T
-        sims[self.themes[None, :] != themes[:, None]] = -np.inf
-        out: np.ndarray = sims.max(axis=1).astype(np.float32)
+            return out
+        for start in range(0, len(vectors), BLOCK // 8):
+            end = start + BLOCK // 8
+            sims = vectors[start:end] @ self.vectors.T
+            sims[self.themes[None, :] != themes[start:end, None]] = -np.inf
+            out[start:end] = sims.max(axis=1)
+        # A theme without prototypes (or none given, -1) is no match at all.
+        out[~np.isfinite(out)] = -1.0
         return out
 
     def renumbered(self, mapping: np.ndarray) -> Prototypes:

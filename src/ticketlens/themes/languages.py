@@ -1,0 +1,41 @@
+"""Which language group each ticket's themes come from.
+
+The shipped model reads English; a German ticket embedded with it lands near other
+German tickets but its themes would be mixed with English ones by accident. So each
+language with at least ``language_min`` tickets gets themes of its own; tickets of
+rarer languages stay unclear (``themes list`` says how many). With a multilingual
+model, ``themes.by_language = false`` groups all languages together (key ``*``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+ALL_LANGUAGES = "*"
+
+
+def resolve_languages(
+    texts: Sequence[str], known: Sequence[str | None], *, by_language: bool
+) -> list[str]:
+    """Each ticket's language: the one already known, else detected from its text.
+
+    Texts too short or unclear to tell are given the corpus's main language.
+    """
+    from ticketlens.language import detect_languages
+
+    if not by_language:
+        return [ALL_LANGUAGES] * len(texts)
+    missing = sorted({texts[i] for i, lang in enumerate(known) if not lang})
+    detected = dict(zip(missing, detect_languages(missing, fallback="en"), strict=True))
+    resolved = [lang or detected[texts[i]] for i, lang in enumerate(known)]
+    counts = Counter(lang for lang in resolved if lang)
+    main = counts.most_common(1)[0][0] if counts else "en"
+    return [lang or main for lang in resolved]
+
+
+def language_groups(languages: Sequence[str], minimum: int) -> tuple[list[str], list[str]]:
+    """Languages with enough tickets for themes (largest first), and the rest."""
+    counts = Counter(languages)
+    ordered = sorted(counts, key=lambda lang: (-counts[lang], lang))
+    return [g for g in ordered if counts[g] >= minimum], [g for g in ordered if counts[g] < minimum]

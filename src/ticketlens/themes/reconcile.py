@@ -1,0 +1,341 @@
+"""Carry themes across discovery runs: stable ids, proposals, and people's decisions kept.
+
+A fresh discovery groups the texts anew; this module decides what each new group
+*is* in terms of the themes the team already knows, and where each ticket ends up:
+
+1. Tickets a person placed (manual moves), tickets of pinned themes and of retired
+   themes are frozen: they stay where they are.
+2. Each new group that matches a seeded category (its centre close to the
+   category's examples) fills that category.
+3. A group whose tickets mostly had a theme continues the theme most of them had
+   (several groups may continue one theme; automation never splits or merges the
+   themes people know). A group mostly of earlier dismissed proposals, or close
+   to one, stays dismissed.
+4. Any other group is new: ``active`` on a language's first run, else ``proposed``.
+5. Hysteresis: a ticket leaves its theme only when another fits clearly better
+   (by ``stickiness``) or its own no longer fits at all; tiny differences
+   between runs do not shuffle tickets around.
+6. An automatic theme left with fewer than ``min_theme_size`` tickets is merged into
+   where its tickets went (lineage kept); people's themes are never removed.
+
+Everything here is numpy over arrays; reading and writing the store is ``runs``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ticketlens.embedding._base import Vectors
+from ticketlens.themes.prototypes import Prototypes
+
+NONE = -1
+LIVE = frozenset({"proposed", "active", "curated"})
+# Cosine between a new group's centre and a seeded category (or a dismissed proposal)
+# above which the group is taken to be that category (or that dismissed pattern).
+SEED_MATCH = 0.5
+DISMISSED_MATCH = 0.8
+
+
+@dataclass(frozen=True)
+class Known:
+    """A theme that exists before this run."""
+
+    id: int
+    state: str
+    pinned: bool = False
+    origin: str = "discovered"
+    #: seeded categories: their name, description and examples, in this run's space
+    anchors: Vectors | None = field(default=None, repr=False)
+
+    @property
+    def automatic(self) -> bool:
+        """Discovery made it and no person has shaped it: discovery may retire it."""
+        return self.state in {"active", "proposed"} and not self.pinned and self.origin != "seed"
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A theme after this run: an existing one (``known``) or a new one."""
+
+    known: Known | None
+    state: str
+    merged_into: int | None = None  # slot index
+    recurs: int | None = None  # a new slot resembling this retired theme's slot
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    """Where every ticket ends up (``slots[ticket_slot[i]]``, -1: unclear) and the themes."""
+
+    slots: list[Slot]
+    ticket_slot: np.ndarray
+    ticket_score: np.ndarray
+    prototypes: Prototypes  # per slot, in this run's space
+    centroids: Vectors  # per slot (zeros for a slot without tickets)
+    sizes: np.ndarray  # tickets per slot
+
+    def kept(self, old_slot: np.ndarray) -> int:
+        """Tickets whose theme is the one they had."""
+        had = old_slot >= 0
+        return int((self.ticket_slot[had] == old_slot[had]).sum())
+
+
+def reconcile(
+    vectors: Vectors,
+    text_of: np.ndarray,
+    groups: np.ndarray,
+    known: list[Known],
+    old_theme: np.ndarray,
+    manual: np.ndarray,
+    *,
+    min_theme_size: int,
+    unclear_below: float,
+    stickiness: float,
+    seed: int = 0,
+) -> Reconciled:
+    """Decide each ticket's theme.
+
+    Args:
+        vectors: unit vectors of the distinct texts (this run's space).
+        text_of: each ticket's row in ``vectors``.
+        groups: each distinct text's group from a fresh discovery (-1: none).
+        known: the themes before this run (any state).
+        old_theme: each ticket's theme id before this run (-1: none or unclear).
+        manual: tickets a person placed.
+    """
+    slot_of_id = {k.id: s for s, k in enumerate(known)}
+    old_slot = np.array([slot_of_id.get(int(t), NONE) for t in old_theme.tolist()], np.int64)
+    states = [k.state for k in known]
+    slots = [Slot(k, k.state) for k in known]
+    old_state = np.array([states[s] if s >= 0 else "" for s in old_slot.tolist()], dtype=object)
+    pinned = np.array([k.pinned for k in known] + [False], dtype=bool)
+    frozen = manual | (pinned[old_slot] & (old_slot >= 0)) | (old_state == "retired")
+    # Merged themes hold no tickets; anything still pointing at one starts afresh.
+    old_slot[(old_state == "merged") & ~frozen] = NONE
+    ticket_group = np.where(groups[text_of] >= 0, groups[text_of], NONE)
+
+    first_run = not any(k.state in LIVE for k in known)
+    group_slot = _match_groups(
+        vectors, text_of, ticket_group, known, old_slot, frozen, slots, first_run
+    )
+    tentative = np.where(ticket_group >= 0, group_slot[ticket_group], NONE)
+    # A pinned or retired theme takes no tickets from discovery.
+    closed = np.array([not _takes_tickets(s) for s in slots] + [False], dtype=bool)
+    tentative[closed[tentative] & (tentative >= 0)] = NONE
+
+    reference = _prototypes(vectors, text_of, np.where(old_slot >= 0, old_slot, tentative), slots)
+    final = _with_hysteresis(
+        vectors, text_of, old_slot, tentative, frozen, slots, reference, unclear_below, stickiness
+    )
+    final = _drop_small(final, old_slot, tentative, frozen, slots, min_theme_size)
+    prototypes = _prototypes(vectors, text_of, final, slots, seed)
+    score = np.full(len(final), 0.0, dtype=np.float32)
+    has = final >= 0
+    score[has] = _similarity(prototypes, vectors, text_of[has], final[has])
+    sizes = np.bincount(final[has], minlength=len(slots))
+    centroids = _centroids(vectors, text_of, final, len(slots))
+    return Reconciled(slots, final, score, prototypes, centroids, sizes)
+
+
+def _takes_tickets(slot: Slot) -> bool:
+    return slot.state in LIVE and not (slot.known is not None and slot.known.pinned)
+
+
+def _match_groups(
+    vectors: Vectors,
+    text_of: np.ndarray,
+    ticket_group: np.ndarray,
+    known: list[Known],
+    old_slot: np.ndarray,
+    frozen: np.ndarray,
+    slots: list[Slot],
+    first_run: bool,
+) -> np.ndarray:
+    """The slot each fresh group goes to; appends new slots to ``slots``."""
+    n_groups = int(ticket_group.max()) + 1 if len(ticket_group) else 0
+    group_slot = np.full(n_groups, NONE, dtype=np.int64)
+    if n_groups == 0:
+        return group_slot
+    centres = _centroids(vectors, text_of, ticket_group, n_groups)
+    seeds = [(s, k) for s, k in enumerate(known) if k.anchors is not None and k.state in LIVE]
+    held_back = {
+        s: c
+        for s, c in _known_centres(vectors, text_of, old_slot, len(known)).items()
+        if known[s].state in {"dismissed", "retired"}
+    }
+    members, plurality, had = _composition(ticket_group, old_slot, ~frozen, n_groups)
+    for group in range(n_groups):
+        seed_slot = _best_seed(centres[group], seeds)
+        if seed_slot is not None:
+            group_slot[group] = seed_slot
+            continue
+        # Most of its tickets had a theme: it continues the theme most of them had.
+        if had[group] * 2 >= max(1, members[group]) and plurality[group] >= 0:
+            group_slot[group] = plurality[group]
+            continue
+        close = _closest(centres[group], held_back)
+        if close is not None and slots[close].state == "dismissed":
+            group_slot[group] = close
+            continue
+        slots.append(Slot(None, "active" if first_run else "proposed", recurs=close))
+        group_slot[group] = len(slots) - 1
+    return group_slot
+
+
+def _composition(
+    ticket_group: np.ndarray, old_slot: np.ndarray, free: np.ndarray, n_groups: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per group: its free tickets, the theme most of them had, how many had one."""
+    in_group = free & (ticket_group >= 0)
+    members = np.bincount(ticket_group[in_group], minlength=n_groups)
+    with_theme = in_group & (old_slot >= 0)
+    width = int(old_slot.max()) + 1 if with_theme.any() else 1
+    keys, counts = np.unique(
+        ticket_group[with_theme] * width + old_slot[with_theme], return_counts=True
+    )
+    had = np.bincount(keys // width, weights=counts, minlength=n_groups).astype(np.int64)
+    plurality = np.full(n_groups, NONE, dtype=np.int64)
+    best = np.zeros(n_groups, dtype=np.int64)
+    for key, count in zip(keys.tolist(), counts.tolist(), strict=True):  # ascending slot: ties
+        group, slot = divmod(key, width)
+        if count > best[group]:
+            best[group], plurality[group] = count, slot
+    return members, plurality, had
+
+
+def _best_seed(centre: np.ndarray, seeds: list[tuple[int, Known]]) -> int | None:
+    best, best_similarity = None, SEED_MATCH
+    for slot, theme in seeds:
+        assert theme.anchors is not None
+        similarity = float((theme.anchors @ centre).max()) if len(theme.anchors) else -1.0
+        if similarity >= best_similarity:
+            best, best_similarity = slot, similarity
+    return best
+
+
+def _closest(centre: np.ndarray, centres: dict[int, np.ndarray]) -> int | None:
+    best, best_similarity = None, DISMISSED_MATCH
+    for slot, other in centres.items():
+        similarity = float(other @ centre)
+        if similarity >= best_similarity:
+            best, best_similarity = slot, similarity
+    return best
+
+
+def _known_centres(
+    vectors: Vectors, text_of: np.ndarray, old_slot: np.ndarray, n_known: int
+) -> dict[int, np.ndarray]:
+    centres = _centroids(vectors, text_of, old_slot, n_known)
+    return {s: centres[s] for s in range(n_known) if np.any(old_slot == s)}
+
+
+def _with_hysteresis(
+    vectors: Vectors,
+    text_of: np.ndarray,
+    old_slot: np.ndarray,
+    tentative: np.ndarray,
+    frozen: np.ndarray,
+    slots: list[Slot],
+    reference: Prototypes,
+    unclear_below: float,
+    stickiness: float,
+) -> np.ndarray:
+    """Tentative slots, except that a ticket stays in its live theme unless clearly worse."""
+    final = np.where(frozen, old_slot, tentative)
+    live = np.array([_takes_tickets(s) for s in slots] + [False], dtype=bool)
+    own = ~frozen & (old_slot >= 0) & live[old_slot] & (old_slot != tentative)
+    rows = np.flatnonzero(own)
+    if len(rows):
+        staying = _similarity(reference, vectors, text_of[rows], old_slot[rows])
+        going = _similarity(reference, vectors, text_of[rows], tentative[rows])
+        going[tentative[rows] < 0] = -1.0
+        keep = (staying >= unclear_below) & (staying + stickiness >= going)
+        final[rows[keep]] = old_slot[rows[keep]]
+    # Earlier dismissed tickets that no theme takes stay with their dismissed proposal.
+    dismissed = np.array([s.state == "dismissed" for s in slots] + [False], dtype=bool)
+    lingering = ~frozen & (old_slot >= 0) & dismissed[old_slot] & (final < 0)
+    final[lingering] = old_slot[lingering]
+    return final
+
+
+def _drop_small(
+    final: np.ndarray,
+    old_slot: np.ndarray,
+    tentative: np.ndarray,
+    frozen: np.ndarray,
+    slots: list[Slot],
+    min_theme_size: int,
+) -> np.ndarray:
+    """Automatic themes (and new groups) left too small give their tickets away."""
+    sizes = np.bincount(final[final >= 0], minlength=len(slots))
+    for slot_index, slot in enumerate(slots):
+        automatic = slot.known is None or slot.known.automatic
+        if not automatic or slot.state not in LIVE or sizes[slot_index] >= min_theme_size:
+            continue
+        members = (final == slot_index) & ~frozen
+        elsewhere = np.where(tentative != slot_index, tentative, NONE)
+        final[members] = elsewhere[members]
+        destinations = final[old_slot == slot_index]
+        destinations = destinations[(destinations >= 0) & (destinations != slot_index)]
+        target = Counter(destinations.tolist()).most_common(1)[0][0] if len(destinations) else None
+        if slot.known is not None:
+            state = "merged" if target is not None else "retired"
+            slots[slot_index] = Slot(slot.known, state, merged_into=target)
+        else:
+            slots[slot_index] = Slot(None, "dropped")
+    return final
+
+
+def _rows_by_slot(text_of: np.ndarray, slot: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (text row, slot) pairs of the tickets that have a slot."""
+    has = slot >= 0
+    width = int(text_of.max()) + 1 if len(text_of) else 1
+    keys = np.unique(slot[has] * width + text_of[has])
+    return keys % width, keys // width
+
+
+def _prototypes(
+    vectors: Vectors, text_of: np.ndarray, slot: np.ndarray, slots: list[Slot], seed: int = 0
+) -> Prototypes:
+    rows, owners = _rows_by_slot(text_of, slot)
+    fitted = Prototypes.fit(vectors[rows], owners, seed)
+    anchored = [
+        (s, k.anchors)
+        for s, k in ((s, x.known) for s, x in enumerate(slots))
+        if k is not None and k.anchors is not None and len(k.anchors)
+    ]
+    if not anchored:
+        return fitted
+    # A seeded category is also matched by its own examples, whatever it has gathered.
+    return Prototypes(
+        np.vstack([fitted.vectors, *(a for _, a in anchored)]),
+        np.concatenate([fitted.themes, *(np.full(len(a), s, dtype=np.int64) for s, a in anchored)]),
+    )
+
+
+def _similarity(
+    prototypes: Prototypes, vectors: Vectors, rows: np.ndarray, slot: np.ndarray
+) -> np.ndarray:
+    """Similarity of each (text row, slot) pair, computed once per distinct pair."""
+    if len(rows) == 0:
+        return np.zeros(0, dtype=np.float32)
+    width = int(slot.max()) + 2  # slot -1 (none) shifted to 0
+    keys, inverse = np.unique(rows * width + slot + 1, return_inverse=True)
+    sims = prototypes.similarity(vectors[keys // width], keys % width - 1)
+    out: np.ndarray = sims[inverse.ravel()]
+    return out
+
+
+def _centroids(vectors: Vectors, text_of: np.ndarray, slot: np.ndarray, n: int) -> Vectors:
+    """Unit mean vector of each slot's distinct texts (zeros when it has none)."""
+    out = np.zeros((n, vectors.shape[1]), dtype=np.float32)
+    if n == 0:
+        return out
+    rows, owners = _rows_by_slot(text_of, slot)
+    np.add.at(out, owners, vectors[rows])
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    np.divide(out, norms, out=out, where=norms > 0)
+    return out
