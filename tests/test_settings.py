@@ -334,6 +334,10 @@ NON_DEFAULTS: dict[str, Any] = {
     "themes.discovery_sample": 5000,
     "themes.min_size": 8,
     "themes.unclear_below": 0.2,
+    "themes.stickiness": 0.1,
+    "themes.by_language": False,
+    "themes.language_min": 50,
+    "themes.auto_assign": False,
 }
 
 

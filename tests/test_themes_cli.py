@@ -50,7 +50,7 @@ def test_discover_lists_themes_with_draft_labels(
     table = run(*base, "themes", "list")
     assert table.exit_code == 0, table.output
     assert "(draft)" in table.output
-    assert f"{len(items)} themes over 60 tickets" in table.output
+    assert f"{len(items)} themes (0 proposed) over 60 tickets" in table.output
     assert json.loads(run(*base, "themes", "list", "--json").stdout) == listing
     status = json.loads(run(*base, "status", "--json").stdout)
     assert status["themes"]["themes"] == len(items)

@@ -103,13 +103,14 @@ def normalise_language(code: str | None) -> str | None:
     return primary if primary in _ISO_639_1 else _ALIASES.get(primary)
 
 
-def detect_languages(texts: Sequence[str], *, fallback: str = "en") -> list[str]:
+def detect_languages(texts: Sequence[str], *, fallback: str | None = "en") -> list[str]:
     """The ISO 639-1 code of each text's language, or ``fallback`` where unsure.
 
-    Pass the corpus's main language as ``fallback``: short or ambiguous texts get it.
-    Deterministic; equal texts are detected once.
+    Pass the corpus's main language as ``fallback``: short or ambiguous texts get it
+    (``None``: they get ``""``, for a caller that decides later). Deterministic; equal
+    texts are detected once.
     """
-    main = normalise_language(fallback)
+    main = normalise_language(fallback) if fallback is not None else ""
     if main is None:
         raise ValueError(f"unknown fallback language: {fallback!r}")
     identifier = _identifier()

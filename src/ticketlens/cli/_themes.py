@@ -65,21 +65,29 @@ def themes_discover(ctx: Context, as_json: bool) -> None:
 
 def print_theme_list(listing: dict[str, Any], limit: int | None = None) -> None:
     items = listing["items"]
-    unclear = listing["unclear"]
-    total = listing["tickets"]
+    unclear_by_language = listing["unclear_by_language"]
+    unclear = sum(unclear_by_language.values())
+    live = [i for i in items if i["state"] in ("active", "curated", "proposed")]
+    total = sum(i["size"] for i in live) + unclear
+    proposed = sum(1 for i in items if i["state"] == "proposed")
     click.echo(
-        f"Run {listing['run']}: {len(items)} themes over {total:,} tickets, "
-        f"{unclear:,} unclear ({unclear / max(total, 1):.1%}). Labels are drafts until reviewed."
+        f"{len(live)} themes ({proposed} proposed) over {total:,} tickets, {unclear:,} unclear "
+        f"({unclear / max(total, 1):.1%}). Labels marked (draft) are not reviewed yet."
     )
+    if len(unclear_by_language) > 1:
+        click.echo(
+            "Unclear by language: "
+            + ", ".join(f"{lang} {n:,}" for lang, n in sorted(unclear_by_language.items()))
+        )
     shown = items[:limit] if limit else items
-    rows = [item | {"share": f"{item['share']:.1%}", "label": _label_cell(item)} for item in shown]
-    emit_rows(
-        rows,
-        ["id", "label", "size", "share", "group"],
-        as_json=False,
-        as_csv=False,
-        widths={"label": 40, "group": 30},
-    )
+    rows = [
+        item | {"share": f"{item['share']:.1%}", "label": _label_cell(item), "state": _state(item)}
+        for item in shown
+    ]
+    columns = ["id", "label", "size", "share", "state", "group"]
+    if len({i["language"] for i in items}) > 1:
+        columns.insert(4, "language")
+    emit_rows(rows, columns, as_json=False, as_csv=False, widths={"label": 40, "group": 30})
     if limit and len(items) > limit:
         click.echo(f"... and {len(items) - limit} more: ticketlens themes list")
 
@@ -89,24 +97,43 @@ def _label_cell(item: dict[str, Any]) -> str:
     return f"{item['label']}{mark}"
 
 
+def _state(item: dict[str, Any]) -> str:
+    return f"{item['state']}, pinned" if item["pinned"] else str(item["state"])
+
+
 @themes.command("list")
+@click.option(
+    "--all", "include_all", is_flag=True, help="Also merged, retired and dismissed themes."
+)
 @click.option("--json", "as_json", is_flag=True, help="Output JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="Output CSV.")
 @pass_context
-def themes_list(ctx: Context, as_json: bool, as_csv: bool) -> None:
-    """List the latest discovery's themes, largest first.
+def themes_list(ctx: Context, include_all: bool, as_json: bool, as_csv: bool) -> None:
+    """List the themes that take tickets (proposed ones included), largest first.
 
     \b
     Example:
       ticketlens themes list --json
     """
-    listing = list_themes(ctx.workspace)
+    listing = list_themes(ctx.workspace, include_all=include_all)
     if as_json:
         emit_json(listing)
     elif as_csv:
         emit_rows(
             listing["items"],
-            ["id", "label", "label_state", "size", "share", "group_id", "group"],
+            [
+                "id",
+                "label",
+                "label_state",
+                "state",
+                "pinned",
+                "origin",
+                "language",
+                "size",
+                "share",
+                "group_id",
+                "group",
+            ],
             as_json=False,
             as_csv=True,
         )
@@ -132,16 +159,18 @@ def themes_show(ctx: Context, theme_id: int, as_json: bool) -> None:
     out = stdout()
     out.print(f"Theme {theme['id']}: {safe_terminal(_label_cell(theme))}", markup=False)
     out.print(
-        f"{theme['size']:,} tickets ({theme['share']:.1%}), group: {safe_terminal(theme['group'])}",
+        f"{theme['size']:,} tickets ({theme['share']:.1%}), {_state(theme)}, "
+        f"language: {theme['language']}, group: {safe_terminal(theme['group'])}",
         markup=False,
     )
+    for key, text in (("split_from", "split from theme"), ("merged_into", "merged into theme")):
+        if theme[key]:
+            out.print(f"{text} {theme[key]}", markup=False)
     out.print("keywords: " + safe_terminal(", ".join(theme["keywords"])), markup=False)
     out.print("\nMost typical tickets:", markup=False)
     for ticket in theme["representatives"]:
         ref = f"{ticket['source']}:{ticket['external_id']}"
         out.print(f"- [{safe_terminal(ref)}] {safe_terminal(ticket['text'])}", markup=False)
-    if not theme["current"]:
-        out.print("\n(from an earlier discovery run)", markup=False)
 
 
 @cli.group("export")

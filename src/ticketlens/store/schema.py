@@ -199,6 +199,8 @@ class AuditEvent(Base):
 THEME_STATES = ("proposed", "active", "curated", "merged", "retired", "dismissed")
 #: states whose themes take tickets (the rest are kept for their history)
 LIVE_THEME_STATES = ("proposed", "active", "curated")
+#: states whose tickets still count as that theme's (retired: history, e.g. a fixed issue)
+HOLDING_THEME_STATES = (*LIVE_THEME_STATES, "retired")
 
 
 class ThemeRun(Base):

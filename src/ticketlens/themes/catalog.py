@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ticketlens.errors import NotFound
 from ticketlens.store.schema import (
+    HOLDING_THEME_STATES,
+    LIVE_THEME_STATES,
     ReviewItem,
     Theme,
     ThemeAssignment,
@@ -54,23 +56,52 @@ def run_summary(run: ThemeRun) -> dict[str, Any]:
     }
 
 
-def list_themes(workspace: Workspace) -> dict[str, Any]:
-    """The latest run's themes, largest first, with their parent group and label state."""
+def _sizes(session: Session) -> dict[int, int]:
+    """Tickets per theme now (increments and people's moves change them between runs)."""
+    return dict(
+        session.execute(  # type: ignore[arg-type]
+            select(ThemeAssignment.theme_id, func.count())
+            .where(ThemeAssignment.theme_id.is_not(None))
+            .group_by(ThemeAssignment.theme_id)
+        ).all()
+    )
+
+
+def _unclear_by_language(session: Session) -> dict[str, int]:
+    """Tickets without a live theme, per language (dismissed proposals count as unclear)."""
+    live = select(Theme.id).where(Theme.state.in_(HOLDING_THEME_STATES))
+    rows = session.execute(
+        select(ThemeAssignment.language, func.count())
+        .where(or_(ThemeAssignment.theme_id.is_(None), ThemeAssignment.theme_id.not_in(live)))
+        .group_by(ThemeAssignment.language)
+    ).all()
+    return {str(language or "?"): int(count) for language, count in rows}
+
+
+def list_themes(workspace: Workspace, *, include_all: bool = False) -> dict[str, Any]:
+    """Themes that take tickets (or every theme ever), largest first, with their state."""
     with workspace.store.session() as session:
         run = latest_run(session)
-        themes = session.scalars(
-            select(Theme).where(Theme.run_id == run.id).order_by(Theme.number)
-        ).all()
+        query = select(Theme)
+        if not include_all:
+            query = query.where(Theme.state.in_(LIVE_THEME_STATES))
+        themes = session.scalars(query.order_by(Theme.id)).all()
+        sizes = _sizes(session)
+        total = sum(sizes.values()) + sum(_unclear_by_language(session).values())
+        group_ids = {t.group_id for t in themes if t.group_id is not None}
         groups = {
-            g.id: g for g in session.scalars(select(ThemeGroup).where(ThemeGroup.run_id == run.id))
+            g.id: g for g in session.scalars(select(ThemeGroup).where(ThemeGroup.id.in_(group_ids)))
         }
         labels = _labels(session, [t.id for t in themes])
+        items = [_theme_row(t, labels, groups, sizes.get(t.id, 0), total) for t in themes]
+        items.sort(key=lambda item: (-item["size"], item["id"]))
         return run_summary(run) | {
+            "unclear_by_language": _unclear_by_language(session),
             "groups": [
                 {"id": g.id, "label": g.label, "keywords": g.keywords}
-                for g in sorted(groups.values(), key=lambda g: g.number)
+                for g in sorted(groups.values(), key=lambda g: (g.run_id, g.number))
             ],
-            "items": [_theme_row(t, labels, groups, run.tickets) for t in themes],
+            "items": items,
         }
 
 
@@ -78,6 +109,7 @@ def _theme_row(
     theme: Theme,
     labels: dict[int, tuple[str, str]],
     groups: dict[int, ThemeGroup],
+    size: int,
     total: int,
 ) -> dict[str, Any]:
     label, state = labels.get(theme.id, (theme.label, "suggested"))
@@ -86,8 +118,12 @@ def _theme_row(
         "id": theme.id,
         "label": label,
         "label_state": state,
-        "size": theme.size,
-        "share": round(theme.size / total, 4) if total else 0.0,
+        "state": theme.state,
+        "pinned": theme.pinned,
+        "origin": theme.origin,
+        "language": theme.language,
+        "size": size,
+        "share": round(size / total, 4) if total else 0.0,
         "group_id": group.id if group else None,
         "group": group.label if group else None,
         "keywords": theme.keywords,
@@ -95,17 +131,18 @@ def _theme_row(
 
 
 def get_theme(workspace: Workspace, theme_id: int) -> dict[str, Any]:
-    """One theme with its keywords, typical tickets and the ids of all its tickets."""
+    """One theme with its keywords, typical tickets, lineage and the ids of its tickets."""
     with workspace.store.session() as session:
         theme = session.get(Theme, theme_id)
         if theme is None:
-            raise NotFound(f"no theme {theme_id}", hint="see `ticketlens themes list`")
-        run = session.get(ThemeRun, theme.run_id)
-        assert run is not None
-        groups = {
-            g.id: g for g in session.scalars(select(ThemeGroup).where(ThemeGroup.run_id == run.id))
-        }
-        row = _theme_row(theme, _labels(session, [theme.id]), groups, run.tickets)
+            raise NotFound(f"no theme {theme_id}", hint="see `ticketlens themes list --all`")
+        groups = {}
+        if theme.group_id is not None:
+            group = session.get(ThemeGroup, theme.group_id)
+            groups = {group.id: group} if group else {}
+        sizes = _sizes(session)
+        total = sum(sizes.values()) + sum(_unclear_by_language(session).values())
+        row = _theme_row(theme, _labels(session, [theme.id]), groups, sizes.get(theme.id, 0), total)
         typical = {
             t.id: t
             for t in session.scalars(select(Ticket).where(Ticket.id.in_(theme.representatives)))
@@ -116,8 +153,11 @@ def get_theme(workspace: Workspace, theme_id: int) -> dict[str, Any]:
             .order_by(ThemeAssignment.score.desc(), ThemeAssignment.ticket_id)
         ).all()
         return row | {
-            "run": run.id,
-            "current": run.id == latest_run(session).id,
+            "run": theme.run_id,
+            "description": theme.description,
+            "examples": theme.examples,
+            "split_from": theme.split_from_id,
+            "merged_into": theme.merged_into_id,
             "representatives": [
                 {
                     "id": t.id,
@@ -140,8 +180,9 @@ def _snippet(subject: str | None, body: str) -> str:
 def iter_assignments(workspace: Workspace) -> Iterator[dict[str, Any]]:
     """Every ticket with its theme (empty for unclear or not yet assigned), in id order."""
     with workspace.store.session() as session:
-        run = latest_run(session)
-        themes = session.scalars(select(Theme).where(Theme.run_id == run.id)).all()
+        latest_run(session)
+        # Dismissed proposals and merged themes are no theme: their tickets export as unclear.
+        themes = session.scalars(select(Theme).where(Theme.state.in_(HOLDING_THEME_STATES))).all()
         labels = _labels(session, [t.id for t in themes])
         label_of = {t.id: labels.get(t.id, (t.label, ""))[0] for t in themes}
         query = (
@@ -153,10 +194,11 @@ def iter_assignments(workspace: Workspace) -> Iterator[dict[str, Any]]:
             .execution_options(yield_per=10_000)
         )
         for source, external_id, theme_id, score in session.execute(query):
+            shown = theme_id if theme_id in label_of else None
             yield {
                 "source": source,
                 "external_id": external_id,
-                "theme_id": theme_id,
-                "theme_label": label_of.get(theme_id, "") if theme_id is not None else "",
+                "theme_id": shown,
+                "theme_label": label_of[shown] if shown is not None else "",
                 "score": score,
             }

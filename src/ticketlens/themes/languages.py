@@ -27,7 +27,7 @@ def resolve_languages(
     if not by_language:
         return [ALL_LANGUAGES] * len(texts)
     missing = sorted({texts[i] for i, lang in enumerate(known) if not lang})
-    detected = dict(zip(missing, detect_languages(missing, fallback="en"), strict=True))
+    detected = dict(zip(missing, detect_languages(missing, fallback=None), strict=True))
     resolved = [lang or detected[texts[i]] for i, lang in enumerate(known)]
     counts = Counter(lang for lang in resolved if lang)
     main = counts.most_common(1)[0][0] if counts else "en"

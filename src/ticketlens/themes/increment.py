@@ -1,0 +1,340 @@
+"""Place new tickets in the themes people already know; gather the misfits into proposals.
+
+Runs after every import (``pipeline.after_ingest``). New tickets are embedded in the
+space their language's themes were last computed in, so placing them is one matrix
+product. Tickets that fit no theme stay unclear; once enough unclear tickets of a
+language look alike they become a *proposed* theme for a person to accept or
+dismiss. A pattern a person dismissed is not proposed again. A language seen for
+the first time gets its own discovery once it has enough tickets.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from sqlalchemy import func, select
+
+from ticketlens.embedding import load_embedder
+from ticketlens.store import audit
+from ticketlens.store.schema import (
+    LIVE_THEME_STATES,
+    Theme,
+    ThemeAssignment,
+    ThemeRun,
+    ThemeSpace,
+    Ticket,
+)
+from ticketlens.themes.adapt import Adapter
+from ticketlens.themes.corpus import Corpus, load_corpus, ticket_text
+from ticketlens.themes.discover import DiscoveryOptions, Progress, group_vectors
+from ticketlens.themes.languages import resolve_languages
+from ticketlens.themes.reconcile import DISMISSED_MATCH
+from ticketlens.themes.records import (
+    WRITE_BATCH,
+    describe_members,
+    from_bytes,
+    latest_space,
+    record_theme_event,
+    replace_assignments,
+    suggest_label,
+    theme_prototypes,
+    to_bytes,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from ticketlens.embedding._base import Embedder, Vectors
+    from ticketlens.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Increment:
+    """What an increment did."""
+
+    run_id: int | None
+    tickets: int
+    placed: int
+    unclear: int
+    proposed: list[int]  # ids of the themes it proposed
+    discovered_languages: list[str]  # languages that got their first themes
+
+
+def assign_new(
+    workspace: Workspace,
+    options: DiscoveryOptions | None = None,
+    *,
+    progress: Progress | None = None,
+) -> Increment:
+    """Place every ticket not yet placed; propose themes for what fits none."""
+    from ticketlens.themes.runs import options_from, run_discovery
+
+    settings = workspace.settings
+    options = options or options_from(settings)
+    say = progress or (lambda _step: None)
+    nothing = Increment(None, 0, 0, 0, [], [])
+    with workspace.store.session() as session:
+        if session.scalar(select(func.count()).select_from(ThemeRun)) == 0:
+            return nothing  # no themes yet: `themes discover` comes first
+    say("reading new tickets")
+    corpus = load_corpus(workspace, unplaced_only=True)
+    if not corpus.ticket_ids:
+        return nothing
+    languages = np.array(
+        resolve_languages(corpus.texts, corpus.languages, by_language=settings.theme_by_language),
+        dtype=object,
+    )
+    static = load_embedder(options.model)
+    new_languages: list[str] = []
+    with workspace.store.session() as session:
+        run = ThemeRun(
+            kind="increment",
+            started_at=audit.now(),
+            actor=workspace.actor,
+            model=options.model,
+            options=dataclasses.asdict(options),
+        )
+        session.add(run)
+        session.flush()
+        placed = unclear = 0
+        proposed: list[int] = []
+        for language in sorted(set(languages.tolist())):
+            part = corpus.subset(np.flatnonzero(languages == language))
+            found = latest_space(session, language)
+            if found is None:
+                none = [None] * len(part.ticket_ids)
+                _write(session, run, part, none, [0.0] * len(none), language)
+                unclear += len(part.ticket_ids)
+                if _count(session, language) >= settings.theme_language_min:
+                    new_languages.append(language)
+                continue
+            say(f"placing {len(part.ticket_ids):,} tickets ({language})")
+            space, adapter = found
+            themes, _ = _place(session, run, part, space, adapter, static, options)
+            placed += sum(1 for t in themes if t is not None)
+            unclear += sum(1 for t in themes if t is None)
+            proposed += _propose(session, run, language, space, adapter, static, options, say)
+        run.tickets, run.unclear = len(corpus.ticket_ids), unclear
+        run.themes = len(proposed)
+        run.summary = {"placed": placed, "unclear": unclear, "proposed": proposed}
+        run.finished_at = audit.now()
+        audit.record(
+            session,
+            actor=workspace.actor,
+            action="themes.assign",
+            target_type="theme_run",
+            target_id=run.id,
+            after=run.summary,
+        )
+        run_id = run.id
+    for language in new_languages:
+        say(f"first themes of {language}")
+        run_discovery(workspace, options, progress=say, languages={language})
+    return Increment(run_id, len(corpus.ticket_ids), placed, unclear, proposed, new_languages)
+
+
+def _count(session: Session, language: str) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(ThemeAssignment)
+            .where(ThemeAssignment.language == language)
+        )
+        or 0
+    )
+
+
+def _live_themes(session: Session, language: str, space: ThemeSpace) -> list[Theme]:
+    """Themes that take tickets, with prototypes in ``space`` (seeds not yet filled have none)."""
+    return list(
+        session.scalars(
+            select(Theme)
+            .where(
+                Theme.language == language,
+                Theme.state.in_(LIVE_THEME_STATES),
+                Theme.space_id == space.id,
+            )
+            .order_by(Theme.id)
+        )
+    )
+
+
+def _place(
+    session: Session,
+    run: ThemeRun,
+    corpus: Corpus,
+    space: ThemeSpace,
+    adapter: Adapter,
+    static: Embedder,
+    options: DiscoveryOptions,
+) -> tuple[list[int | None], list[float]]:
+    themes = _live_themes(session, space.language, space)
+    vectors = adapter.transform(corpus.texts, static)
+    width = vectors.shape[1]
+    prototypes = theme_prototypes(themes, width)
+    nearest, scores = prototypes.nearest(vectors)
+    placed = [
+        themes[n].id if n >= 0 and score >= options.unclear_below else None
+        for n, score in zip(nearest.tolist(), scores.tolist(), strict=True)
+    ]
+    _write(session, run, corpus, placed, scores.tolist(), space.language)
+    counts: dict[int, int] = {}
+    for theme_id in placed:
+        if theme_id is not None:
+            counts[theme_id] = counts.get(theme_id, 0) + 1
+    for theme in themes:
+        theme.size += counts.get(theme.id, 0)
+    return placed, scores.tolist()
+
+
+def _write(
+    session: Session,
+    run: ThemeRun,
+    corpus: Corpus,
+    themes: Sequence[int | None],
+    scores: Sequence[float],
+    language: str,
+) -> None:
+    replace_assignments(
+        session,
+        corpus.ticket_ids,
+        themes,
+        scores,
+        [False] * len(themes),
+        [language] * len(themes),
+        run.id,
+        delete_first=False,
+    )
+
+
+def _propose(
+    session: Session,
+    run: ThemeRun,
+    language: str,
+    space: ThemeSpace,
+    adapter: Adapter,
+    static: Embedder,
+    options: DiscoveryOptions,
+    say: Progress,
+) -> list[int]:
+    """Group the language's unclear tickets; groups big enough become proposed themes."""
+    pool = session.execute(
+        select(ThemeAssignment.ticket_id, Ticket.subject, Ticket.body)
+        .join(Ticket, Ticket.id == ThemeAssignment.ticket_id)
+        .where(
+            ThemeAssignment.language == language,
+            ThemeAssignment.theme_id.is_(None),
+            ThemeAssignment.how == "auto",
+        )
+        .order_by(ThemeAssignment.ticket_id)
+    ).all()
+    if len(pool) < max(2, options.min_theme_size):
+        return []
+    say(f"looking for new themes among {len(pool):,} unclear tickets ({language})")
+    ticket_ids = np.array([row[0] for row in pool], dtype=np.int64)
+    distinct: dict[str, int] = {}
+    text_of = np.array(
+        [distinct.setdefault(ticket_text(r[1], r[2]), len(distinct)) for r in pool], np.int64
+    )
+    texts = list(distinct)
+    vectors = adapter.transform(texts, static)
+    grouping = group_vectors(texts, vectors, options)
+    group = grouping.assignments[text_of]
+    score = grouping.scores[text_of]
+    sizes = np.bincount(group[group >= 0], minlength=grouping.count)
+    held_back = _held_back(session, language, space, vectors.shape[1])
+    described = describe_members(texts, text_of, ticket_ids, group, score, grouping.count)
+    proposed: list[int] = []
+    stamp = audit.now()
+    for g in range(grouping.count):
+        if sizes[g] < options.min_theme_size:
+            continue
+        members = group == g
+        centre = _unit(vectors[np.unique(text_of[members])].mean(axis=0))
+        match = _closest(centre, held_back)
+        if match is not None and match.state == "dismissed":
+            _attach(session, ticket_ids[members], match.id, score[members], run.id)
+            continue
+        theme = Theme(
+            run_id=run.id,
+            number=0,
+            label=described[g].label,
+            keywords=list(described[g].keywords),
+            size=int(sizes[g]),
+            representatives=described[g].representatives,
+            centroid=to_bytes(centre),
+            prototypes=to_bytes(grouping.prototypes.vectors[grouping.prototypes.themes == g]),
+            state="proposed",
+            origin="discovered",
+            language=language,
+            space_id=space.id,
+            examples=[],
+            created_at=stamp,
+            updated_at=stamp,
+        )
+        session.add(theme)
+        session.flush()
+        why = f"increment run {run.id}: {int(sizes[g])} unclear tickets alike"
+        if match is not None:
+            why += f"; resembles retired theme {match.id}"
+        record_theme_event(
+            session,
+            theme.id,
+            "themes.propose",
+            after={"label": theme.label, "size": theme.size, "state": theme.state},
+            reason=why,
+        )
+        suggest_label(session, theme, theme.representatives)
+        _attach(session, ticket_ids[members], theme.id, score[members], run.id)
+        proposed.append(theme.id)
+    return proposed
+
+
+def _held_back(session: Session, language: str, space: ThemeSpace, width: int) -> list[Theme]:
+    """Dismissed proposals and retired themes: new groups like them are not proposed again."""
+    return [
+        t
+        for t in session.scalars(
+            select(Theme).where(
+                Theme.language == language,
+                Theme.state.in_(("dismissed", "retired")),
+                Theme.space_id == space.id,
+            )
+        )
+        if from_bytes(t.centroid, width).any()
+    ]
+
+
+def _closest(centre: Vectors, themes: list[Theme]) -> Theme | None:
+    best, best_similarity = None, DISMISSED_MATCH
+    for theme in themes:
+        other = from_bytes(theme.centroid, len(centre))[0]
+        similarity = float(other @ centre)
+        if similarity >= best_similarity:
+            best, best_similarity = theme, similarity
+    return best
+
+
+def _unit(vector: np.ndarray) -> Vectors:
+    norm = float(np.linalg.norm(vector))
+    return (vector / norm if norm else vector).astype(np.float32)
+
+
+def _attach(
+    session: Session, ticket_ids: np.ndarray, theme_id: int, scores: np.ndarray, run_id: int
+) -> None:
+    score_of = dict(zip(ticket_ids.tolist(), scores.tolist(), strict=True))
+    ids = list(score_of)
+    for start in range(0, len(ids), WRITE_BATCH):
+        rows = session.scalars(
+            select(ThemeAssignment).where(
+                ThemeAssignment.ticket_id.in_(ids[start : start + WRITE_BATCH])
+            )
+        )
+        for row in rows:
+            row.theme_id, row.run_id = theme_id, run_id
+            row.score = round(score_of[row.ticket_id], 4)
