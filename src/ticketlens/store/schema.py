@@ -285,6 +285,8 @@ class Theme(Base):
     centroid: Mapped[bytes] = mapped_column(LargeBinary)
     #: the theme's prototypes (rows of unit float32 vectors) new tickets are matched against
     prototypes: Mapped[bytes] = mapped_column(LargeBinary)
+    #: a new ticket fitting it less than this (its members' 2nd percentile) is unclear
+    fit_floor: Mapped[float | None] = mapped_column(Float)
     state: Mapped[str] = mapped_column(String(20), default="active")
     pinned: Mapped[bool] = mapped_column(default=False)
     #: how it came to be: discovered, seed, split

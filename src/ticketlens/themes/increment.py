@@ -32,7 +32,7 @@ from ticketlens.themes.adapt import Adapter
 from ticketlens.themes.corpus import Corpus, load_corpus, ticket_text
 from ticketlens.themes.discover import DiscoveryOptions, Progress, group_vectors
 from ticketlens.themes.languages import resolve_languages
-from ticketlens.themes.reconcile import DISMISSED_MATCH
+from ticketlens.themes.reconcile import SAME_THEME
 from ticketlens.themes.records import (
     WRITE_BATCH,
     describe_members,
@@ -177,8 +177,11 @@ def _place(
     width = vectors.shape[1]
     prototypes = theme_prototypes(themes, width)
     nearest, scores = prototypes.nearest(vectors)
+    # Below the theme's own fit floor a ticket is novel, not a member: it waits, unclear,
+    # until enough like it form a proposal.
+    floors = [max(options.unclear_below, t.fit_floor or 0.0) for t in themes]
     placed = [
-        themes[n].id if n >= 0 and score >= options.unclear_below else None
+        themes[n].id if n >= 0 and score >= floors[n] else None
         for n, score in zip(nearest.tolist(), scores.tolist(), strict=True)
     ]
     _write(session, run, corpus, placed, scores.tolist(), space.language)
@@ -246,7 +249,7 @@ def _propose(
     group = grouping.assignments[text_of]
     score = grouping.scores[text_of]
     sizes = np.bincount(group[group >= 0], minlength=grouping.count)
-    held_back = _held_back(session, language, space, vectors.shape[1])
+    known = _known(session, language, space, vectors.shape[1])
     described = describe_members(texts, text_of, ticket_ids, group, score, grouping.count)
     proposed: list[int] = []
     stamp = audit.now()
@@ -255,8 +258,9 @@ def _propose(
             continue
         members = group == g
         centre = _unit(vectors[np.unique(text_of[members])].mean(axis=0))
-        match = _closest(centre, held_back)
-        if match is not None and match.state == "dismissed":
+        match = _closest(centre, known)
+        if match is not None and match.state != "retired":
+            # Like a dismissed proposal: stays dismissed. Like a live theme: it is that theme.
             _attach(session, ticket_ids[members], match.id, score[members], run.id)
             continue
         theme = Theme(
@@ -294,14 +298,14 @@ def _propose(
     return proposed
 
 
-def _held_back(session: Session, language: str, space: ThemeSpace, width: int) -> list[Theme]:
-    """Dismissed proposals and retired themes: new groups like them are not proposed again."""
+def _known(session: Session, language: str, space: ThemeSpace, width: int) -> list[Theme]:
+    """Themes a new group may turn out to be: live, dismissed or retired (same space)."""
     return [
         t
         for t in session.scalars(
             select(Theme).where(
                 Theme.language == language,
-                Theme.state.in_(("dismissed", "retired")),
+                Theme.state.in_((*LIVE_THEME_STATES, "dismissed", "retired")),
                 Theme.space_id == space.id,
             )
         )
@@ -310,7 +314,7 @@ def _held_back(session: Session, language: str, space: ThemeSpace, width: int) -
 
 
 def _closest(centre: Vectors, themes: list[Theme]) -> Theme | None:
-    best, best_similarity = None, DISMISSED_MATCH
+    best, best_similarity = None, SAME_THEME
     for theme in themes:
         other = from_bytes(theme.centroid, len(centre))[0]
         similarity = float(other @ centre)

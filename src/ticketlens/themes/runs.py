@@ -227,6 +227,7 @@ def _save_slots(
             "number": int(rank[s]),
             "size": int(result.sizes[s]),
             "centroid": to_bytes(result.centroids[s]),
+            "fit_floor": round(float(result.fit_floors[s]), 4),
             "prototypes": to_bytes(prototypes),
             "space_id": space.id,
             "updated_at": stamp,

@@ -42,6 +42,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("themes") as batch:
         batch.drop_constraint(op.f("uq_themes_run_id_number"), type_="unique")
+        batch.add_column(sa.Column("fit_floor", sa.Float(), nullable=True))
         batch.add_column(sa.Column("state", sa.String(20), nullable=False, server_default="active"))
         batch.add_column(sa.Column("pinned", sa.Boolean(), nullable=False, server_default="0"))
         batch.add_column(
@@ -104,6 +105,7 @@ def downgrade() -> None:
             "origin",
             "pinned",
             "state",
+            "fit_floor",
         ):
             batch.drop_column(column)
         batch.create_unique_constraint(op.f("uq_themes_run_id_number"), ["run_id", "number"])

@@ -1,0 +1,156 @@
+"""Theme lifecycle: stable ids across re-runs and increments, proposals, languages, seeds."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import FIXTURES
+from ticketlens.sample import sample_file
+from ticketlens.store.schema import AuditEvent, Theme, ThemeAssignment, ThemeRun, Ticket
+from ticketlens.themes.catalog import list_themes
+from ticketlens.themes.increment import assign_new
+from ticketlens.themes.runs import run_discovery
+from ticketlens.workspace import Workspace
+
+BASE = 1200
+MORE = 150
+
+
+def sample_lines() -> list[str]:
+    """The bundled sample's tickets in id order (our own synthetic data)."""
+    lines = sample_file("tickets.jsonl").read_text(encoding="utf-8").splitlines()
+    return sorted(lines, key=lambda line: json.loads(line)["id"])
+
+
+def write(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def assignments(ws: Workspace) -> dict[int, int | None]:
+    with ws.store.session() as s:
+        return dict(s.execute(select(ThemeAssignment.ticket_id, ThemeAssignment.theme_id)).all())
+
+
+def kept_share(before: dict[int, int | None], after: dict[int, int | None]) -> float:
+    had = [t for t, theme in before.items() if theme is not None]
+    return sum(after.get(t) == before[t] for t in had) / len(had)
+
+
+@pytest.fixture
+def discovered(workspace: Workspace, tmp_path: Path) -> Workspace:
+    """A workspace with 1,200 sample tickets and their themes."""
+    workspace.ingest([write(tmp_path / "base.jsonl", sample_lines()[:BASE])])
+    run_discovery(workspace)
+    return workspace
+
+
+def test_ids_hold_through_an_increment_and_a_rerun(discovered: Workspace, tmp_path: Path) -> None:
+    ws = discovered
+    first = assignments(ws)
+    live_before = {i["id"] for i in list_themes(ws)["items"]}
+    assert len(live_before) >= 5
+
+    # A week's new tickets: the import itself places them (pipeline.after_ingest).
+    more = sample_lines()[BASE : BASE + MORE]
+    ws.ingest([write(tmp_path / "week.jsonl", more)])
+    second = assignments(ws)
+    assert all(second[t] == theme for t, theme in first.items())  # nobody moved
+    new = set(second) - set(first)
+    assert len(new) == MORE
+    placed = [t for t in new if second[t] is not None]
+    assert len(placed) >= 0.8 * MORE
+    assert {second[t] for t in placed} <= {t.id for t in _themes(ws)}
+    with ws.store.session() as s:
+        kinds = [r.kind for r in s.scalars(select(ThemeRun).order_by(ThemeRun.id))]
+    assert kinds == ["discover", "increment"]
+
+    # Discovery again, over everything: known themes keep their ids.
+    run_discovery(ws)
+    third = assignments(ws)
+    assert kept_share(first, third) >= 0.95
+    live_after = {i["id"] for i in list_themes(ws)["items"]}
+    assert len(live_before & live_after) >= 0.9 * len(live_before)
+
+
+def test_a_rerun_on_the_same_tickets_changes_nothing(discovered: Workspace) -> None:
+    first = assignments(discovered)
+    run_discovery(discovered)
+    assert kept_share(first, assignments(discovered)) >= 0.99
+
+
+def test_an_unseen_issue_becomes_a_proposal(workspace: Workspace, tmp_path: Path) -> None:
+    """Tickets about an issue discovery never saw gather into proposed themes."""
+    lines = sample_lines()
+    is_fees = [json.loads(line).get("product_area") == "fees" for line in lines]
+    base = [line for line, fees in zip(lines, is_fees, strict=True) if not fees][:BASE]
+    fees = [line for line, fee in zip(lines, is_fees, strict=True) if fee]
+    workspace.ingest([write(tmp_path / "base.jsonl", base)])
+    run_discovery(workspace)
+    workspace.ingest([write(tmp_path / "fees.jsonl", fees)])
+    proposed = [t for t in _themes(workspace) if t.state == "proposed"]
+    assert proposed
+    words = " ".join(t.label.lower() + " " + " ".join(t.keywords) for t in proposed)
+    assert "fee" in words
+    with workspace.store.session() as s:
+        events = s.scalars(select(AuditEvent).where(AuditEvent.action == "themes.propose")).all()
+    assert {int(e.target_id) for e in events} == {t.id for t in proposed}
+
+
+def test_no_themes_yet_means_the_import_places_nothing(workspace: Workspace, tmp_path: Path) -> None:
+    workspace.ingest([write(tmp_path / "a.jsonl", sample_lines()[:50])])
+    assert assignments(workspace) == {}
+    assert assign_new(workspace).run_id is None
+
+
+def test_german_tickets_get_german_themes(workspace: Workspace) -> None:
+    workspace.ingest([FIXTURES / "themes_tiny.csv"], source="en")
+    workspace.ingest([FIXTURES / "themes_german.csv"], source="de")
+    run_discovery(workspace)
+    with workspace.store.session() as s:
+        rows = s.execute(
+            select(Ticket.source, ThemeAssignment.language, Theme.language)
+            .join(ThemeAssignment, ThemeAssignment.ticket_id == Ticket.id)
+            .outerjoin(Theme, Theme.id == ThemeAssignment.theme_id)
+        ).all()
+    german = [r for r in rows if r[0] == "de"]
+    assert {r[1] for r in german} == {"de"}
+    assert {r[1] for r in rows if r[0] == "en"} == {"en"}
+    # No German ticket sits in an English theme, nor the other way round.
+    assert all(theme_language in (None, "de") for _, _, theme_language in german)
+    assert all(theme_language in (None, "en") for s, _, theme_language in rows if s == "en")
+    languages = Counter(i["language"] for i in list_themes(workspace)["items"])
+    assert languages["de"] >= 2
+    assert languages["en"] >= 2
+
+
+def test_a_new_german_ticket_joins_a_german_theme(workspace: Workspace, tmp_path: Path) -> None:
+    workspace.ingest([FIXTURES / "themes_tiny.csv"], source="en")
+    workspace.ingest([FIXTURES / "themes_german.csv"], source="de")
+    run_discovery(workspace)
+    week = tmp_path / "week.csv"
+    week.write_text(
+        "id,text\nw1,Ich kann mich nicht anmelden und das Passwort zurücksetzen geht nicht\n",
+        encoding="utf-8",
+    )
+    workspace.ingest([week], source="de")
+    with workspace.store.session() as s:
+        theme = s.execute(
+            select(Theme.language)
+            .join(ThemeAssignment, ThemeAssignment.theme_id == Theme.id)
+            .join(Ticket, Ticket.id == ThemeAssignment.ticket_id)
+            .where(Ticket.external_id == "w1")
+        ).scalar_one_or_none()
+    assert theme in (None, "de")
+
+
+def _themes(ws: Workspace) -> list[Theme]:
+    with ws.store.session() as s:
+        themes = list(s.scalars(select(Theme).order_by(Theme.id)))
+        s.expunge_all()
+        return themes
