@@ -102,7 +102,9 @@ def test_an_unseen_issue_becomes_a_proposal(workspace: Workspace, tmp_path: Path
     assert {int(e.target_id) for e in events} == {t.id for t in proposed}
 
 
-def test_no_themes_yet_means_the_import_places_nothing(workspace: Workspace, tmp_path: Path) -> None:
+def test_no_themes_yet_means_the_import_places_nothing(
+    workspace: Workspace, tmp_path: Path
+) -> None:
     workspace.ingest([write(tmp_path / "a.jsonl", sample_lines()[:50])])
     assert assignments(workspace) == {}
     assert assign_new(workspace).run_id is None
