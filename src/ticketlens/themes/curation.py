@@ -260,7 +260,13 @@ def split(
             )
         scores = np.einsum("ij,ij->i", row_vectors, _part_centres(row_vectors, parts)[parts])
         described = describe_members(
-            members.texts, members.text_of, members.ticket_ids, parts, scores, n_parts
+            members.texts,
+            members.text_of,
+            members.ticket_ids,
+            parts,
+            scores,
+            n_parts,
+            theme.language or "en",
         )
         stamp = audit.now()
         children: list[Theme] = []

@@ -250,7 +250,7 @@ def _propose(
     score = grouping.scores[text_of]
     sizes = np.bincount(group[group >= 0], minlength=grouping.count)
     known = _known(session, language, space, vectors.shape[1])
-    described = describe_members(texts, text_of, ticket_ids, group, score, grouping.count)
+    described = describe_members(texts, text_of, ticket_ids, group, score, grouping.count, language)
     proposed: list[int] = []
     stamp = audit.now()
     for g in range(grouping.count):

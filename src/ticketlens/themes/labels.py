@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from scipy import sparse
@@ -49,12 +50,38 @@ class GroupTerms:
         return GroupTerms(merge @ self.counts, self.terms)
 
 
-def count_terms(texts: Sequence[str], groups: np.ndarray, n_groups: int) -> GroupTerms:
+# Words that turn a complaint around, kept in labels ("nicht angekommen") in other languages.
+OTHER_NEGATIONS = frozenset(
+    {"nicht", "kein", "keine", "keinen", "nie", "ohne", "pas", "jamais", "sans", "ne", "no"}
+    | {"nunca", "sin", "niet", "geen", "nooit", "zonder", "non", "mai", "senza"}
+)
+
+
+@cache
+def stop_words(language: str) -> tuple[str, ...]:
+    """Stop words for labels: ours for English, the stop-words package's for others."""
+    if language in ("en", "*", ""):
+        return tuple(STOP_WORDS)
+    from stop_words import StopWordError, get_stop_words
+
+    try:
+        words = {w.lower() for w in get_stop_words(language)}
+    except StopWordError:  # a language without a list: no stop words beat wrong ones
+        return ()
+    return tuple(sorted(words - OTHER_NEGATIONS))
+
+
+def count_terms(
+    texts: Sequence[str], groups: np.ndarray, n_groups: int, language: str = "en"
+) -> GroupTerms:
     """Term counts per group ``0..n_groups-1`` (``groups[i]`` < 0: text i is in none)."""
     vectorizer = CountVectorizer(
         ngram_range=(1, 3),
-        stop_words=STOP_WORDS,
-        token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z']+\b",
+        stop_words=list(stop_words(language)) or None,
+        # English: ASCII words as before; other languages: any letters (umlauts, accents).
+        token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z']+\b"
+        if language == "en"
+        else r"(?u)\b[^\W\d_][^\W\d_']+\b",
         min_df=2,
         max_features=200_000,
     )

@@ -65,12 +65,13 @@ def describe_members(
     slot: np.ndarray,
     score: np.ndarray,
     n_slots: int,
+    language: str = "en",
 ) -> list[Described]:
     """Label, keywords and typical tickets of each slot from its members' texts."""
     has = slot >= 0
     width = len(texts)
     keys = np.unique(slot[has] * width + text_of[has])  # each text counted once per theme
-    terms = count_terms([texts[k % width] for k in keys.tolist()], keys // width, n_slots)
+    terms = count_terms([texts[k % width] for k in keys.tolist()], keys // width, n_slots, language)
     descriptions = describe(terms)
     ticket_texts = _TicketTexts(texts, text_of)
     out = []

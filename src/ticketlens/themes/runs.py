@@ -164,12 +164,18 @@ def _discover_language(
     say("labelling")
     ticket_ids = np.array(corpus.ticket_ids, dtype=np.int64)
     described = describe_members(
-        texts, text_of, ticket_ids, result.ticket_slot, result.ticket_score, len(result.slots)
+        texts,
+        text_of,
+        ticket_ids,
+        result.ticket_slot,
+        result.ticket_score,
+        len(result.slots),
+        language,
     )
     slot_rows = _save_slots(
         session, run, space, language, themes, result, described, options.min_theme_size
     )
-    _save_groups(session, run, result, slot_rows, texts, text_of)
+    _save_groups(session, run, result, slot_rows, texts, text_of, language)
     theme_of_slot = [row.id if row is not None else None for row in slot_rows]
     final = [theme_of_slot[s] if s >= 0 else None for s in result.ticket_slot.tolist()]
     replace_assignments(
@@ -296,6 +302,7 @@ def _save_groups(
     rows: list[Theme | None],
     texts: list[str],
     text_of: np.ndarray,
+    language: str,
 ) -> None:
     """Parent groups of this language's live themes, for the executive view."""
     live = [
@@ -313,6 +320,7 @@ def _save_groups(
         [texts[k % width] for k in keys.tolist()],
         slot_parent[keys // width],
         int(parents.max()) + 1,
+        language,
     )
     offset = session.scalars(
         select(ThemeGroup.number)
