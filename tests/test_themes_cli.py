@@ -55,7 +55,10 @@ def test_discover_lists_themes_with_draft_labels(
     status = json.loads(run(*base, "status", "--json").stdout)
     assert status["themes"]["themes"] == len(items)
     assert status["themes"]["unclear"] == listing["unclear"]
-    assert f"Themes            {len(items)} (run #" in run(*base, "status").output
+    assert (
+        f"Themes            {len(items)} (0 proposed; last discovery, run #"
+        in run(*base, "status").output
+    )
 
 
 def test_show_gives_typical_tickets(discovered: tuple[list[str], dict[str, Any]]) -> None:

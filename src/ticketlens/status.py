@@ -18,7 +18,7 @@ from ticketlens.store.schema import (
     ThemeRun,
     Ticket,
 )
-from ticketlens.themes.catalog import run_summary
+from ticketlens.themes.catalog import run_summary, theme_counts
 
 if TYPE_CHECKING:
     from ticketlens.workspace import Workspace
@@ -41,7 +41,12 @@ def workspace_status(workspace: Workspace) -> dict[str, Any]:
             s.execute(select(ReviewItem.state, func.count()).group_by(ReviewItem.state)).all()
         )
         last_import = s.scalars(select(Import).order_by(Import.id.desc()).limit(1)).first()
-        themes = s.scalars(select(ThemeRun).order_by(ThemeRun.id.desc()).limit(1)).first()
+        themes = s.scalars(
+            select(ThemeRun)
+            .where(ThemeRun.kind == "discover")
+            .order_by(ThemeRun.id.desc())
+            .limit(1)
+        ).first()
         return {
             "workspace": str(workspace.root),
             "database": workspace.store.display_url(),
@@ -66,7 +71,7 @@ def workspace_status(workspace: Workspace) -> dict[str, Any]:
                 "unchanged": last_import.rows_unchanged,
                 "quarantined": last_import.rows_quarantined,
             },
-            "themes": None if themes is None else run_summary(themes),
+            "themes": None if themes is None else run_summary(themes) | theme_counts(s),
             "quarantined": count(QuarantinedRow),
             "review_items": by_state,
             "audit_events": count(AuditEvent),

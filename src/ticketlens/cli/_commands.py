@@ -178,8 +178,8 @@ def _themes_line(themes: dict[str, Any] | None) -> str:
     if themes is None:
         return "none yet (ticketlens themes discover)"
     return (
-        f"{themes['themes']} (run #{themes['run']} over {themes['tickets']:,} tickets, "
-        f"{themes['unclear']:,} unclear)"
+        f"{themes['live']} ({themes['proposed']} proposed; last discovery, run "
+        f"#{themes['run']}, over {themes['tickets']:,} tickets; {themes['unclear_now']:,} unclear)"
     )
 
 

@@ -55,12 +55,34 @@ def themes_discover(ctx: Context, as_json: bool) -> None:
     from ticketlens.themes.runs import run_discovery
 
     with step_progress() as progress:
-        run_discovery(ctx.workspace, progress=progress)
+        run_id = run_discovery(ctx.workspace, progress=progress)
     listing = list_themes(ctx.workspace)
     if as_json:
         emit_json(listing)
         return
+    click.echo(describe_run(ctx.workspace, run_id))
     print_theme_list(listing)
+
+
+def describe_run(workspace: Any, run_id: int) -> str:
+    """What a discovery run changed, in one line per language."""
+    from ticketlens.themes.catalog import run_changes
+
+    lines = []
+    for language, change in run_changes(workspace, run_id).items():
+        if "kept" not in change:
+            lines.append(f"{language}: {change['tickets']:,} tickets, too few for themes")
+            continue
+        kept = (
+            f"{change['kept'] / change['had_theme']:.1%} of tickets kept their theme, "
+            if change["had_theme"]
+            else ""
+        )
+        lines.append(
+            f"{language}: {change['themes']} themes, {kept}{change['new_themes']} new, "
+            f"{change['merged']} merged away"
+        )
+    return "\n".join(lines)
 
 
 def print_theme_list(listing: dict[str, Any], limit: int | None = None) -> None:

@@ -78,6 +78,25 @@ def _unclear_by_language(session: Session) -> dict[str, int]:
     return {str(language or "?"): int(count) for language, count in rows}
 
 
+def run_changes(workspace: Workspace, run_id: int) -> dict[str, Any]:
+    """Per language: tickets, themes, how many kept their theme, new and merged themes."""
+    with workspace.store.session() as session:
+        run = session.get(ThemeRun, run_id)
+        if run is None:
+            raise NotFound(f"no theme run {run_id}")
+        return dict((run.summary or {}).get("languages", {}))
+
+
+def theme_counts(session: Session) -> dict[str, int]:
+    """Themes by state now, and tickets waiting unclear."""
+    by_state = dict(session.execute(select(Theme.state, func.count()).group_by(Theme.state)).all())
+    return {
+        "live": sum(int(by_state.get(state, 0)) for state in LIVE_THEME_STATES),
+        "proposed": int(by_state.get("proposed", 0)),
+        "unclear_now": sum(_unclear_by_language(session).values()),
+    }
+
+
 def list_themes(workspace: Workspace, *, include_all: bool = False) -> dict[str, Any]:
     """Themes that take tickets (or every theme ever), largest first, with their state."""
     with workspace.store.session() as session:
