@@ -227,7 +227,8 @@ def run(*args: str) -> Any:
 
 
 def test_cli_curation_commands(discovered: Workspace, tmp_path: Path) -> None:
-    base = ["-w", str(tmp_path / "ws"), "--db", str(discovered.store.engine.url)]
+    url = discovered.store.engine.url.render_as_string(hide_password=False)
+    base = ["-w", str(tmp_path / "ws"), "--db", url]
     ids = [i["id"] for i in list_themes(discovered)["items"]]
     done = run(*base, "themes", "rename", str(ids[0]), "Login trouble", "--as", "sam", "--why", "x")
     assert done.exit_code == 0, done.output

@@ -156,3 +156,20 @@ def _themes(ws: Workspace) -> list[Theme]:
         themes = list(s.scalars(select(Theme).order_by(Theme.id)))
         s.expunge_all()
         return themes
+
+
+def test_a_language_arriving_later_gets_proposed_themes(workspace: Workspace) -> None:
+    workspace.ingest([FIXTURES / "themes_tiny.csv"], source="en")
+    run_discovery(workspace)
+    workspace.ingest([FIXTURES / "themes_german.csv"], source="de")  # after_ingest discovers de
+    german = [i for i in list_themes(workspace)["items"] if i["language"] == "de"]
+    assert german
+    assert {i["state"] for i in german} == {"proposed"}
+    english = {i["id"] for i in list_themes(workspace)["items"] if i["language"] == "en"}
+    with workspace.store.session() as s:
+        placed = s.execute(
+            select(ThemeAssignment.theme_id)
+            .join(Ticket, Ticket.id == ThemeAssignment.ticket_id)
+            .where(Ticket.source == "de")
+        ).scalars()
+        assert not set(placed) & english

@@ -259,7 +259,7 @@ def split(
                 f"{len(labels)} names for {n_parts} parts", hint="give one --label per part"
             )
         scores = np.einsum("ij,ij->i", row_vectors, _part_centres(row_vectors, parts)[parts])
-        described = describe_members(
+        described, _ = describe_members(
             members.texts,
             members.text_of,
             members.ticket_ids,

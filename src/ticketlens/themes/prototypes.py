@@ -7,10 +7,12 @@ k-means centres per theme keep its shape (0.792) at the cost of a matrix product
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
 
 from ticketlens.embedding import normalise
 from ticketlens.embedding._base import Vectors
@@ -55,7 +57,9 @@ class Prototypes:
             members = vectors[rows]
             count = min(PER_THEME, len(members) // MEMBERS_EACH)
             if count > 1:
-                centres = KMeans(count, n_init=1, max_iter=50, random_state=seed).fit(members)
+                with warnings.catch_warnings():  # fewer distinct vectors than centres: fine
+                    warnings.simplefilter("ignore", ConvergenceWarning)
+                    centres = KMeans(count, n_init=1, max_iter=50, random_state=seed).fit(members)
                 found.append(normalise(centres.cluster_centers_))
             else:
                 found.append(normalise(members.mean(axis=0, keepdims=True)))

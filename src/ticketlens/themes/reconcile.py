@@ -13,8 +13,8 @@ A fresh discovery groups the texts anew; this module decides what each new group
    to one, stays dismissed.
 4. Any other group is new: ``active`` on a language's first run, else ``proposed``.
 5. Hysteresis: a ticket leaves its theme only when another fits clearly better
-   (by ``stickiness``) or its own no longer fits at all; tiny differences
-   between runs do not shuffle tickets around.
+   (by ``stickiness``, twice that for a theme a person shaped) or its own no longer
+   fits at all; tiny differences between runs do not shuffle tickets around.
 6. An automatic theme left with fewer than ``min_theme_size`` tickets is merged into
    where its tickets went (lineage kept); people's themes are never removed.
 
@@ -24,6 +24,7 @@ Everything here is numpy over arrays; reading and writing the store is ``runs``.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -100,6 +101,7 @@ def reconcile(
     min_theme_size: int,
     unclear_below: float,
     stickiness: float,
+    first_run: bool | None = None,
     seed: int = 0,
 ) -> Reconciled:
     """Decide each ticket's theme.
@@ -111,6 +113,8 @@ def reconcile(
         known: the themes before this run (any state).
         old_theme: each ticket's theme id before this run (-1: none or unclear).
         manual: tickets a person placed.
+        first_run: new groups become ``active`` themes rather than proposals (default:
+            when none of ``known`` is live).
     """
     slot_of_id = {k.id: s for s, k in enumerate(known)}
     old_slot = np.array([slot_of_id.get(int(t), NONE) for t in old_theme.tolist()], np.int64)
@@ -123,7 +127,8 @@ def reconcile(
     old_slot[(old_state == "merged") & ~frozen] = NONE
     ticket_group = np.where(groups[text_of] >= 0, groups[text_of], NONE)
 
-    first_run = not any(k.state in LIVE for k in known)
+    if first_run is None:
+        first_run = not any(k.state in LIVE for k in known)
     group_slot = _match_groups(
         vectors, text_of, ticket_group, known, old_slot, frozen, slots, first_run
     )
@@ -132,7 +137,11 @@ def reconcile(
     closed = np.array([not _takes_tickets(s) for s in slots] + [False], dtype=bool)
     tentative[closed[tentative] & (tentative >= 0)] = NONE
 
-    reference = _prototypes(vectors, text_of, np.where(old_slot >= 0, old_slot, tentative), slots)
+    # Each theme as it was (its earlier tickets) and each new one as found, in this space;
+    # fitted only when some ticket has a choice to make (not on a first run).
+    def reference() -> Prototypes:
+        return _prototypes(vectors, text_of, np.where(old_slot >= 0, old_slot, tentative), slots)
+
     final = _with_hysteresis(
         vectors, text_of, old_slot, tentative, frozen, slots, reference, unclear_below, stickiness
     )
@@ -258,7 +267,7 @@ def _with_hysteresis(
     tentative: np.ndarray,
     frozen: np.ndarray,
     slots: list[Slot],
-    reference: Prototypes,
+    reference: Callable[[], Prototypes],
     unclear_below: float,
     stickiness: float,
 ) -> np.ndarray:
@@ -268,10 +277,14 @@ def _with_hysteresis(
     own = ~frozen & (old_slot >= 0) & live[old_slot] & (old_slot != tentative)
     rows = np.flatnonzero(own)
     if len(rows):
-        staying = _similarity(reference, vectors, text_of[rows], old_slot[rows])
-        going = _similarity(reference, vectors, text_of[rows], tentative[rows])
+        fitted = reference()
+        staying = _similarity(fitted, vectors, text_of[rows], old_slot[rows])
+        going = _similarity(fitted, vectors, text_of[rows], tentative[rows])
         going[tentative[rows] < 0] = -1.0
-        keep = (staying >= unclear_below) & (staying + stickiness >= going)
+        # A theme a person shaped (curated) holds its tickets twice as firmly.
+        curated = np.array([s.state == "curated" for s in slots] + [False], dtype=bool)
+        margin = np.where(curated[old_slot[rows]], 2 * stickiness, stickiness)
+        keep = (staying >= unclear_below) & (staying + margin >= going)
         final[rows[keep]] = old_slot[rows[keep]]
     # Earlier dismissed tickets that no theme takes stay with their dismissed proposal.
     dismissed = np.array([s.state == "dismissed" for s in slots] + [False], dtype=bool)

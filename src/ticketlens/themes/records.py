@@ -14,7 +14,7 @@ from ticketlens.embedding._base import Vectors
 from ticketlens.store import audit, review
 from ticketlens.store.schema import Theme, ThemeAssignment, ThemeSpace
 from ticketlens.themes.adapt import Adapter
-from ticketlens.themes.labels import count_terms, describe, representatives
+from ticketlens.themes.labels import GroupTerms, count_terms, describe, representatives
 from ticketlens.themes.prototypes import Prototypes
 
 WRITE_BATCH = 10_000
@@ -66,8 +66,11 @@ def describe_members(
     score: np.ndarray,
     n_slots: int,
     language: str = "en",
-) -> list[Described]:
-    """Label, keywords and typical tickets of each slot from its members' texts."""
+) -> tuple[list[Described], GroupTerms]:
+    """Label, keywords and typical tickets of each slot from its members' texts.
+
+    Also returns the term counts, so parent groups can be described without recounting.
+    """
     has = slot >= 0
     width = len(texts)
     keys = np.unique(slot[has] * width + text_of[has])  # each text counted once per theme
@@ -85,7 +88,7 @@ def describe_members(
                 [int(ticket_ids[r]) for r in typical],
             )
         )
-    return out
+    return out, terms
 
 
 class _TicketTexts(Sequence[str]):

@@ -22,7 +22,7 @@ from ticketlens.store.schema import Theme, ThemeGroup, ThemeRun, ThemeSpace
 from ticketlens.themes.adapt import adapt
 from ticketlens.themes.corpus import Corpus, load_corpus
 from ticketlens.themes.discover import DiscoveryOptions, Progress, group_vectors
-from ticketlens.themes.labels import count_terms, describe
+from ticketlens.themes.labels import GroupTerms, describe
 from ticketlens.themes.languages import language_groups, resolve_languages
 from ticketlens.themes.parents import parent_groups
 from ticketlens.themes.reconcile import LIVE, Known, Reconciled, reconcile
@@ -93,12 +93,14 @@ def run_discovery(
         session.add(run)
         session.flush()
         per_language: dict[str, Any] = {}
+        # Once the team tracks themes (in any language), what is new is only a proposal.
+        first_run = not _any_discovered(session)
         for language in enough:
             rows = np.flatnonzero(ticket_language == language)
             say(f"themes of {language} ({len(rows):,} tickets)" if len(enough) > 1 else "themes")
             part = corpus.subset(rows)
             per_language[language] = _discover_language(
-                session, run, language, part, options, static, teacher, say
+                session, run, language, part, options, (static, teacher), first_run, say
             )
         for language in rare:
             part = corpus.subset(np.flatnonzero(ticket_language == language))
@@ -114,10 +116,11 @@ def _discover_language(
     language: str,
     corpus: Corpus,
     options: DiscoveryOptions,
-    static: Embedder,
-    teacher: Embedder,
+    models: tuple[Embedder, Embedder],
+    first_run: bool,
     say: Progress,
 ) -> dict[str, Any]:
+    static, teacher = models
     distinct: dict[str, int] = {}
     text_of = np.array([distinct.setdefault(t, len(distinct)) for t in corpus.texts], np.int64)
     texts = list(distinct)
@@ -159,11 +162,12 @@ def _discover_language(
         min_theme_size=options.min_theme_size,
         unclear_below=options.unclear_below,
         stickiness=options.stickiness,
+        first_run=first_run,
         seed=options.seed,
     )
     say("labelling")
     ticket_ids = np.array(corpus.ticket_ids, dtype=np.int64)
-    described = describe_members(
+    described, terms = describe_members(
         texts,
         text_of,
         ticket_ids,
@@ -175,7 +179,7 @@ def _discover_language(
     slot_rows = _save_slots(
         session, run, space, language, themes, result, described, options.min_theme_size
     )
-    _save_groups(session, run, result, slot_rows, texts, text_of, language)
+    _save_groups(session, run, result, slot_rows, terms)
     theme_of_slot = [row.id if row is not None else None for row in slot_rows]
     final = [theme_of_slot[s] if s >= 0 else None for s in result.ticket_slot.tolist()]
     replace_assignments(
@@ -198,6 +202,12 @@ def _discover_language(
         "new_themes": sum(1 for s in result.slots if s.known is None and s.state in LIVE),
         "merged": sum(1 for s in result.slots if s.known is not None and s.state == "merged"),
     }
+
+
+def _any_discovered(session: Session) -> bool:
+    """Whether the team already tracks themes found by discovery (seeds aside)."""
+    query = select(Theme.id).where(Theme.state.in_(LIVE), Theme.origin != "seed").limit(1)
+    return session.scalars(query).first() is not None
 
 
 def _seed_texts(theme: Theme) -> list[str]:
@@ -300,9 +310,7 @@ def _save_groups(
     run: ThemeRun,
     result: Reconciled,
     rows: list[Theme | None],
-    texts: list[str],
-    text_of: np.ndarray,
-    language: str,
+    terms: GroupTerms,
 ) -> None:
     """Parent groups of this language's live themes, for the executive view."""
     live = [
@@ -311,24 +319,16 @@ def _save_groups(
     if not live:
         return
     parents = parent_groups(result.centroids[live], result.sizes[live])
-    slot_parent = np.full(len(rows) + 1, -1, dtype=np.int64)
-    slot_parent[live] = parents
-    has = result.ticket_slot >= 0
-    width = len(texts)
-    keys = np.unique(result.ticket_slot[has] * width + text_of[has])
-    terms = count_terms(
-        [texts[k % width] for k in keys.tolist()],
-        slot_parent[keys // width],
-        int(parents.max()) + 1,
-        language,
-    )
+    live_terms = GroupTerms(terms.counts[live], terms.terms)
+    parent_terms = live_terms.merged(parents, int(parents.max()) + 1)
+    slot_parent = dict(zip(live, parents.tolist(), strict=True))
     offset = session.scalars(
         select(ThemeGroup.number)
         .where(ThemeGroup.run_id == run.id)
         .order_by(ThemeGroup.number.desc())
     ).first()
     start = 0 if offset is None else offset + 1
-    for p, description in enumerate(describe(terms)):
+    for p, description in enumerate(describe(parent_terms)):
         group = ThemeGroup(
             run_id=run.id,
             number=start + p,
