@@ -7,18 +7,29 @@ The CLI and the web app never sequence stages themselves.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ticketlens.ingest import ImportResult
-    from ticketlens.themes.increment import Increment
     from ticketlens.workspace import Workspace
 
 
-def after_ingest(workspace: Workspace, result: ImportResult) -> Increment | None:
-    """Bring derived data up to date after ``result`` landed."""
+def after_ingest(workspace: Workspace, result: ImportResult) -> dict[str, Any]:
+    """Bring derived data up to date after ``result`` landed; says what each stage did."""
     if not result.counts.new or not workspace.settings.theme_auto_assign:
-        return None
+        return {}
     from ticketlens.themes.increment import assign_new
 
-    return assign_new(workspace)
+    done = assign_new(workspace)
+    if done.run_id is None:
+        return {}
+    return {
+        "themes": {
+            "run": done.run_id,
+            "tickets": done.tickets,
+            "placed": done.placed,
+            "unclear": done.unclear,
+            "proposed": done.proposed,
+            "discovered_languages": done.discovered_languages,
+        }
+    }

@@ -6,6 +6,7 @@ knows who is acting. Surfaces (CLI, web) create one and call its methods.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping, Sequence
 from functools import cached_property
@@ -166,8 +167,7 @@ class Workspace:
             progress=progress,
             on_batch=on_batch,
         )
-        pipeline.after_ingest(self, result)
-        return result
+        return dataclasses.replace(result, followups=pipeline.after_ingest(self, result))
 
     def close(self) -> None:
         if "store" in self.__dict__:

@@ -57,6 +57,19 @@ def print_import_summary(result: ImportResult, *, show_formats: bool = False) ->
     )
     if c.quarantined:
         click.echo("See the rejected rows with: ticketlens quarantine list")
+    themes = result.followups.get("themes")
+    if themes:
+        proposed = len(themes["proposed"])
+        click.echo(
+            f"Themes: {themes['placed']:,} of {themes['tickets']:,} new tickets placed in known "
+            f"themes, {themes['unclear']:,} unclear, {proposed} new theme(s) proposed"
+            + (" (review them: ticketlens themes list)" if proposed else "")
+        )
+        for language in themes["discovered_languages"]:
+            click.echo(
+                f"Themes: enough {language!r} tickets now: they were grouped into proposed "
+                "themes of their own (ticketlens themes list)"
+            )
 
 
 @cli.command()

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ticketlens.errors import UnreadableFile
@@ -53,6 +54,8 @@ class ImportResult:
     #: file -> the format it was read as (detected unless given).
     formats: dict[str, str]
     counts: Counts
+    #: what later stages did with the new tickets (``ticketlens.pipeline`` fills it in)
+    followups: dict[str, Any] = field(default_factory=dict)
 
     @property
     def files(self) -> list[str]:
