@@ -23,13 +23,4 @@ def after_ingest(workspace: Workspace, result: ImportResult) -> dict[str, Any]:
     done = assign_new(workspace)
     if done.run_id is None:
         return {}
-    return {
-        "themes": {
-            "run": done.run_id,
-            "tickets": done.tickets,
-            "placed": done.placed,
-            "unclear": done.unclear,
-            "proposed": done.proposed,
-            "discovered_languages": done.discovered_languages,
-        }
-    }
+    return {"themes": done.summary()}

@@ -298,16 +298,8 @@ def themes_assign(ctx: Context, as_json: bool) -> None:
 
     with step_progress() as progress:
         done = assign_new(ctx.workspace, progress=progress)
-    result = {
-        "run": done.run_id,
-        "tickets": done.tickets,
-        "placed": done.placed,
-        "unclear": done.unclear,
-        "proposed": done.proposed,
-        "discovered_languages": done.discovered_languages,
-    }
     if as_json:
-        emit_json(result)
+        emit_json(done.summary())
         return
     click.echo(
         f"{done.tickets:,} new tickets: {done.placed:,} placed, {done.unclear:,} unclear, "

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import func, select
@@ -67,6 +67,12 @@ class Increment:
     unclear: int
     proposed: list[int]  # ids of the themes it proposed
     discovered_languages: list[str]  # languages that got their first themes
+
+    def summary(self) -> dict[str, Any]:
+        """As plain data, for the CLI, the pipeline's report and the web app."""
+        return {"run": self.run_id} | {
+            k: v for k, v in dataclasses.asdict(self).items() if k != "run_id"
+        }
 
 
 def assign_new(
