@@ -125,12 +125,13 @@ def reconcile(
     frozen = manual | (pinned[old_slot] & (old_slot >= 0)) | (old_state == "retired")
     # Merged themes hold no tickets; anything still pointing at one starts afresh.
     old_slot[(old_state == "merged") & ~frozen] = NONE
+    groups, not_seeded = _carve_seeds(vectors, groups, known)
     ticket_group = np.where(groups[text_of] >= 0, groups[text_of], NONE)
 
     if first_run is None:
         first_run = not any(k.state in LIVE for k in known)
     group_slot = _match_groups(
-        vectors, text_of, ticket_group, known, old_slot, frozen, slots, first_run
+        vectors, text_of, ticket_group, known, old_slot, frozen, slots, first_run, not_seeded
     )
     tentative = np.where(ticket_group >= 0, group_slot[ticket_group], NONE)
     # A pinned or retired theme takes no tickets from discovery.
@@ -181,6 +182,7 @@ def _match_groups(
     frozen: np.ndarray,
     slots: list[Slot],
     first_run: bool,
+    not_seeded: set[int],
 ) -> np.ndarray:
     """The slot each fresh group goes to; appends new slots to ``slots``."""
     n_groups = int(ticket_group.max()) + 1 if len(ticket_group) else 0
@@ -196,7 +198,7 @@ def _match_groups(
     }
     members, plurality, had = _composition(ticket_group, old_slot, ~frozen, n_groups)
     for group in range(n_groups):
-        seed_slot = _best_seed(centres[group], seeds)
+        seed_slot = None if group in not_seeded else _best_seed(centres[group], seeds)
         if seed_slot is not None:
             group_slot[group] = seed_slot
             continue
@@ -232,6 +234,49 @@ def _composition(
         if count > best[group]:
             best[group], plurality[group] = count, slot
     return members, plurality, had
+
+
+def _carve_seeds(
+    vectors: Vectors, groups: np.ndarray, known: list[Known]
+) -> tuple[np.ndarray, set[int]]:
+    """Split a group that matches a seeded category but is only partly about it.
+
+    Discovery may lump "card not arrived" with "transfer not arrived"; the category
+    should take the first only. A 2-means started from the category's examples and the
+    group's centre separates them; when the other half still matches the category (the
+    group is one thing) it stays whole. Returns the groups and those carved off (not for the seed).
+    """
+    seeds = [
+        k.anchors for k in known if k.anchors is not None and len(k.anchors) and k.state in LIVE
+    ]
+    if not seeds or len(groups) == 0 or groups.max() < 0:
+        return groups, set()
+    groups = groups.copy()
+    carved: set[int] = set()
+    n_groups = int(groups.max()) + 1
+    for group in range(n_groups):
+        rows = np.flatnonzero(groups == group)
+        centre = _unit(vectors[rows].mean(axis=0))
+        anchors = next((a for a in seeds if float((a @ centre).max()) >= SEED_MATCH), None)
+        if anchors is None or len(rows) < 4:
+            continue
+        centres = np.stack([_unit(anchors.mean(axis=0)), centre])
+        for _ in range(10):  # a few 2-means steps, the first centre started at the category
+            side = (vectors[rows] @ centres.T).argmax(axis=1)
+            if side.min() == side.max():
+                break
+            centres = np.stack([_unit(vectors[rows[side == i]].mean(axis=0)) for i in (0, 1)])
+        if side.min() == side.max() or float((anchors @ centres[1]).max()) >= SEED_MATCH:
+            continue  # the other half is about the category too: the whole group is its
+        carved.add(n_groups)
+        groups[rows[side == 1]] = n_groups
+        n_groups += 1
+    return groups, carved
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm else vector
 
 
 def _best_seed(centre: np.ndarray, seeds: list[tuple[int, Known]]) -> int | None:
