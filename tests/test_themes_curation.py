@@ -193,6 +193,10 @@ def test_seeded_categories_are_kept_and_filled(workspace: Workspace, tmp_path: P
         encoding="utf-8",
     )
     seeded = seed_themes(workspace, taxonomy, reason="our taxonomy")
+    assert {(a, t, r) for a, t, _, r in audit_actions(workspace)} >= {
+        ("themes.seed", str(seeded[0]), "our taxonomy"),
+        ("themes.seed", str(seeded[1]), "our taxonomy"),
+    }
     run_discovery(workspace)
     listing = {i["id"]: i for i in list_themes(workspace)["items"]}
     for theme_id, name in zip(seeded, ["Exchange rate complaints", "Card delivery"], strict=True):
@@ -204,6 +208,8 @@ def test_seeded_categories_are_kept_and_filled(workspace: Workspace, tmp_path: P
     fx = get_theme(workspace, seeded[0])
     text = " ".join(r["text"].lower() for r in fx["representatives"])
     assert "rate" in text or "exchange" in text
+    cards = get_theme(workspace, seeded[1])
+    assert all("card" in r["text"].lower() for r in cards["representatives"])
     # Discovery added themes only around the categories: no other theme is about the rate.
     others = [i for i in listing.values() if i["id"] not in seeded]
     assert others
