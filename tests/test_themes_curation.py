@@ -209,7 +209,8 @@ def test_seeded_categories_are_kept_and_filled(workspace: Workspace, tmp_path: P
     text = " ".join(r["text"].lower() for r in fx["representatives"])
     assert "rate" in text or "exchange" in text
     cards = get_theme(workspace, seeded[1])
-    assert all("card" in r["text"].lower() for r in cards["representatives"])
+    typical = [r["text"].lower() for r in cards["representatives"]]
+    assert sum("card" in t for t in typical) > len(typical) / 2, typical
     # Discovery added themes only around the categories: no other theme is about the rate.
     others = [i for i in listing.values() if i["id"] not in seeded]
     assert others

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, SHARED_DATA
 from ticketlens.sample import sample_file
 from ticketlens.store.schema import AuditEvent, Theme, ThemeAssignment, ThemeRun, Ticket
 from ticketlens.themes.catalog import list_themes
@@ -173,3 +175,38 @@ def test_a_language_arriving_later_gets_proposed_themes(workspace: Workspace) ->
             .where(Ticket.source == "de")
         ).scalars()
         assert not set(placed) & english
+
+
+GERMAN_WORDS = re.compile(r"\b(und|ich|nicht|der|die|das|ist|mit|wir|bitte)\b", re.IGNORECASE)
+
+
+@pytest.mark.shared_data
+def test_the_multilingual_set_keeps_german_out_of_english_themes(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """~36% German tickets, no language column given: detection decides, themes stay apart."""
+    source = (
+        SHARED_DATA / "support_tickets_multilang" / "dataset-tickets-multi-lang-4-20k_first2181.csv"
+    )
+    with source.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    stripped = tmp_path / "multilang.csv"  # kept in tmp only: the set is CC BY-NC
+    with stripped.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "subject", "body"])
+        writer.writerows([i, r["subject"], r["body"]] for i, r in enumerate(rows))
+    workspace.ingest([stripped], source="multi")
+    run_discovery(workspace)
+    languages = Counter(i["language"] for i in list_themes(workspace)["items"])
+    assert languages["de"] >= 3
+    assert languages["en"] >= 3
+    with workspace.store.session() as s:
+        placed = s.execute(
+            select(Theme.language, Ticket.subject, Ticket.body)
+            .join(ThemeAssignment, ThemeAssignment.theme_id == Theme.id)
+            .join(Ticket, Ticket.id == ThemeAssignment.ticket_id)
+        ).all()
+    in_english = [f"{subject} {body}" for lang, subject, body in placed if lang == "en"]
+    germanish = [t for t in in_english if len(GERMAN_WORDS.findall(t)) >= 3]
+    assert len(in_english) >= 1000
+    assert len(germanish) <= 0.01 * len(in_english)
