@@ -18,6 +18,12 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def snippet(subject: str | None, body: str, limit: int = 300) -> str:
+    """A ticket's subject and text on one line, cut at ``limit`` characters."""
+    text = " ".join((f"{subject}: {body}" if subject else body).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def ticket_summary(ticket: Ticket) -> dict[str, Any]:
     return {
         "id": ticket.id,

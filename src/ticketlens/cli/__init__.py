@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from ticketlens.cli import _commands, _curation, _demo, _mission, _themes  # noqa: F401  (registers the commands)
+from ticketlens.cli import (  # noqa: F401  (registers the commands)
+    _commands,
+    _curation,
+    _demo,
+    _mission,
+    _review,
+    _themes,
+)
 from ticketlens.cli._app import cli
 
 

@@ -19,11 +19,10 @@ from ticketlens.store.schema import (
     ThemeRun,
     Ticket,
 )
+from ticketlens.tickets import snippet
 
 if TYPE_CHECKING:
     from ticketlens.workspace import Workspace
-
-SNIPPET = 300
 
 
 def latest_run(session: Session) -> ThemeRun:
@@ -182,18 +181,12 @@ def get_theme(workspace: Workspace, theme_id: int) -> dict[str, Any]:
                     "id": t.id,
                     "source": t.source,
                     "external_id": t.external_id,
-                    "text": _snippet(t.subject, t.body),
+                    "text": snippet(t.subject, t.body),
                 }
                 for t in (typical[i] for i in theme.representatives if i in typical)
             ],
             "ticket_ids": list(ticket_ids),
         }
-
-
-def _snippet(subject: str | None, body: str) -> str:
-    text = f"{subject}: {body}" if subject else body
-    text = " ".join(text.split())
-    return text if len(text) <= SNIPPET else text[: SNIPPET - 1] + "…"
 
 
 def iter_assignments(workspace: Workspace) -> Iterator[dict[str, Any]]:

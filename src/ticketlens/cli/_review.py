@@ -1,0 +1,202 @@
+"""``ticketlens review``: the queue of drafts a person approves, edits or rejects.
+
+``review`` alone walks the pending items interactively; ``review list --json`` and
+``review approve|reject|edit|reopen ID`` are for scripts (a stable interface).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from ticketlens.cli._app import Context, pass_context
+from ticketlens.cli._app import cli as root
+from ticketlens.cli._curation import curation_options
+from ticketlens.cli._output import emit_json, emit_rows, safe_terminal, stdout
+from ticketlens.errors import InvalidTransition
+from ticketlens.reviews import decide, get_item, list_items
+from ticketlens.store.schema import REVIEW_STATES
+
+LIST_COLUMNS = ["id", "kind", "subject", "target", "state", "summary", "evidence"]
+
+
+@root.group("review", invoke_without_command=True)
+@curation_options
+@click.option("--kind", help="Only items of this kind (e.g. theme-label).")
+@click.pass_context
+def review(click_ctx: click.Context, kind: str | None, why: str | None) -> None:
+    """Review the drafts: each suggestion beside the tickets behind it.
+
+    Without a subcommand, walks the pending (suggested) items one by one:
+    [a]pprove, [e]dit, [r]eject, [s]kip or [q]uit. Every decision is audited.
+
+    \b
+    Example:
+      ticketlens review --kind theme-label --as dana
+    """
+    if click_ctx.invoked_subcommand is not None:
+        return
+    ctx = click_ctx.ensure_object(Context)
+    _walk(ctx, kind, why)
+
+
+def _walk(ctx: Context, kind: str | None, why: str | None) -> None:
+    pending = list_items(ctx.workspace, kind=kind, state="suggested")
+    if not pending:
+        click.echo("Nothing waits for review.")
+        return
+    done = 0
+    for position, summary in enumerate(pending, start=1):
+        item = get_item(ctx.workspace, summary["id"])
+        _print_item(item, f"{position} of {len(pending)}")
+        choice = click.prompt(
+            "[a]pprove, [e]dit, [r]eject, [s]kip, [q]uit",
+            type=click.Choice(["a", "e", "r", "s", "q"]),
+            show_choices=False,
+        )
+        if choice == "q":
+            break
+        if choice == "s":
+            continue
+        reason = why or click.prompt("Why (optional)", default="", show_default=False) or None
+        if choice == "a":
+            decide(ctx.workspace, item["id"], "approve", reason=reason)
+        elif choice == "r":
+            decide(ctx.workspace, item["id"], "reject", reason=reason)
+        else:
+            decide(ctx.workspace, item["id"], "edit", reason=reason, payload=_edited(item))
+        done += 1
+    click.echo(f"{done} decision(s) recorded by {ctx.workspace.actor}.")
+
+
+def _edited(item: dict[str, Any]) -> dict[str, Any]:
+    """Ask for a new value of each text field of the payload (Enter keeps it)."""
+    payload = dict(item["payload"])
+    for key, value in item["payload"].items():
+        if isinstance(value, str):
+            payload[key] = click.prompt(key, default=value)
+    return payload
+
+
+def _print_item(item: dict[str, Any], position: str) -> None:
+    out = stdout()
+    out.print(f"\n[{position}] #{item['id']} {item['kind']}: {item['subject']}", markup=False)
+    if item["target"]:
+        out.print(f"  -> {safe_terminal(item['target'])}", markup=False)
+    out.print("  " + safe_terminal(_summary(item)), markup=False)
+    if item["rationale"]:
+        out.print(f"  why suggested: {safe_terminal(item['rationale'])}", markup=False)
+    if item["score"] is not None:
+        out.print(f"  score: {item['score']:.2f}", markup=False)
+    out.print(f"  evidence: {len(item['evidence'])} ticket(s)", markup=False)
+    for ticket in item["evidence_tickets"]:
+        out.print(
+            f"   - [{safe_terminal(ticket['ref'])}] {safe_terminal(ticket['text'])}", markup=False
+        )
+
+
+def _summary(item: dict[str, Any]) -> str:
+    payload = item["payload"]
+    if "label" in payload:
+        return f"label: {payload['label']}"
+    return json.dumps(payload, ensure_ascii=False)[:200]
+
+
+@review.command("list")
+@click.option("--kind", help="Only items of this kind (e.g. theme-label).")
+@click.option("--state", type=click.Choice(REVIEW_STATES), help="Only items in this state.")
+@click.option("--json", "as_json", is_flag=True, help="Output JSON (a stable interface).")
+@pass_context
+def review_list(ctx: Context, kind: str | None, state: str | None, as_json: bool) -> None:
+    """List review items: id, kind, state, what they suggest, their evidence.
+
+    `--json` prints an array of items with at least id, kind, state and evidence
+    (ticket ids).
+
+    \b
+    Example:
+      ticketlens review list --state suggested --json
+    """
+    items = list_items(ctx.workspace, kind=kind, state=state)
+    if as_json:
+        emit_json(items)
+        return
+    rows = [i | {"summary": _summary(i), "evidence": len(i["evidence"])} for i in items]
+    emit_rows(rows, LIST_COLUMNS, as_json=False, as_csv=False, widths={"summary": 40})
+
+
+@review.command("show")
+@click.argument("item_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@pass_context
+def review_show(ctx: Context, item_id: int, as_json: bool) -> None:
+    """Show one review item beside the tickets behind it.
+
+    \b
+    Example:
+      ticketlens review show 12
+    """
+    item = get_item(ctx.workspace, item_id)
+    if as_json:
+        emit_json(item)
+        return
+    _print_item(item, item["state"])
+
+
+def _decision(name: str, help_text: str, *, needs_reason: bool = False) -> None:
+    example = f'\n\n\b\nExample:\n  ticketlens review {name} 12 --as dana --why "..."'
+
+    @review.command(name, help=help_text + example)
+    @click.argument("item_id", type=int)
+    @curation_options
+    @pass_context
+    def command(ctx: Context, item_id: int, why: str | None) -> None:
+        if needs_reason and not why:
+            raise InvalidTransition(f"{name} needs a reason", hint="add --why TEXT")
+        item = decide(ctx.workspace, item_id, name, reason=why)
+        click.echo(f"Review item {item_id} is {item['state']} (by {ctx.workspace.actor}).")
+
+
+_decision("approve", "Approve a suggestion as it is.")
+_decision("reject", "Reject a suggestion; re-runs never suggest it again.", needs_reason=True)
+_decision("reopen", "Put a rejected suggestion back in the queue.")
+
+
+@review.command("edit")
+@click.argument("item_id", type=int)
+@click.option("--label", help="The new label (for theme-label items).")
+@click.option(
+    "--set",
+    "values",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Change one field of the suggestion (VALUE read as JSON if it parses).",
+)
+@curation_options
+@pass_context
+def review_edit(
+    ctx: Context, item_id: int, label: str | None, values: tuple[str, ...], why: str | None
+) -> None:
+    """Approve a suggestion with your changes.
+
+    \b
+    Example:
+      ticketlens review edit 12 --label "Card not delivered" --as dana --why "our wording"
+    """
+    payload = dict(get_item(ctx.workspace, item_id)["payload"])
+    if label is not None:
+        payload["label"] = label
+    for pair in values:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key:
+            raise InvalidTransition(f"--set {pair!r} is not KEY=VALUE", hint="--set label=Refunds")
+        try:
+            payload[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            payload[key] = raw
+    if label is None and not values:
+        raise InvalidTransition("nothing to change", hint="give --label or --set KEY=VALUE")
+    item = decide(ctx.workspace, item_id, "edit", reason=why, payload=payload)
+    click.echo(f"Review item {item_id} is {item['state']} (by {ctx.workspace.actor}).")
