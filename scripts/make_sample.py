@@ -309,6 +309,37 @@ MISSION = {
     ],
 }
 
+# Helpdesk tags / product areas that usually point to each outcome, system and journey step
+# (what a team writes in its mission file so link suggestions can use its own tagging).
+MISSION_TAGS = {
+    "get-started": ["account"],
+    "pay-with-card": ["cards"],
+    "move-money": ["transfers", "top-up"],
+    "fair-pricing": ["fx", "fees"],
+    "stay-safe": ["security"],
+    "card-processing": ["cards"],
+    "card-issuing": ["cards"],
+    "payment-rails": ["transfers"],
+    "top-up-service": ["top-up"],
+    "fx-pricing": ["fx", "fees"],
+    "ledger": ["account"],
+    "identity": ["account", "security"],
+    "fraud-disputes": ["security"],
+    "sign-up": ["account"],
+    "verify-identity": ["account"],
+    "receive-card": ["cards"],
+    "add-money": ["top-up"],
+    "pay": ["cards"],
+    "spend-abroad": ["fx"],
+    "send-money": ["transfers"],
+    "manage-account": ["account", "security"],
+    "close-account": ["account"],
+}
+for _section in ("outcomes", "systems", "journey"):
+    for _entry in MISSION[_section]:
+        if _entry["id"] in MISSION_TAGS:
+            _entry["tags"] = MISSION_TAGS[_entry["id"]]
+
 # --------------------------------------------------------------------------
 # Issues (ground truth).  rate = average tickets/day over the 112 days before
 # story multipliers; kind drives handling (resolution, CSAT, reopens).
@@ -1661,7 +1692,9 @@ def generate(banking77: Path, out: Path) -> None:
     dump_yaml(
         out / "mission.yaml",
         MISSION,
-        "# Harbor Bank (fictional) mission document for the ticketlens sample.\n",
+        "# Harbor Bank (fictional) mission document for the ticketlens sample.\n"
+        "# `tags`: the helpdesk tags / product areas that usually point to an outcome, system\n"
+        "# or journey step.\n",
     )
     gt = {
         "issues": [

@@ -20,6 +20,7 @@ outcomes:
     name: Pay with my card
     description: Card payments just work.
     metric: {name: Approval rate, target: ">= 99%"}
+    tags: [Cards, payments]
 systems:
   - id: cards
     name: Card processing
@@ -45,24 +46,25 @@ def test_a_small_file_reads_back(tmp_path: Path) -> None:
     mission = load_mission(path)
     assert mission.outcomes[0].metric is not None
     assert mission.outcomes[0].metric.target == ">= 99%"
+    assert mission.outcomes[0].tags == ("cards", "payments")
     assert mission.as_dict()["journey"] == [
-        {"id": "sign-up", "name": "Sign up", "description": ""},
-        {"id": "pay", "name": "Pay", "description": ""},
+        {"id": "sign-up", "name": "Sign up", "description": "", "tags": []},
+        {"id": "pay", "name": "Pay", "description": "", "tags": []},
     ]
 
 
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (("    owner: Dana\n", ""), r"line 9: field 'systems.0': 'owner' is missing"),
+        (("    owner: Dana\n", ""), r"line 10: field 'systems.0': 'owner' is missing"),
         (
             ("  - id: cards\n", "  - id: Cards Team\n"),
-            r"line 9: field 'systems.0.id': 'Cards Team'",
+            r"line 10: field 'systems.0.id': 'Cards Team'",
         ),
-        (("- {id: pay,", "- {id: sign-up,"), r"line 14: field 'journey.1.id': 'sign-up' is used"),
+        (("- {id: pay,", "- {id: sign-up,"), r"line 15: field 'journey.1.id': 'sign-up' is used"),
         (("mission: Money", "mision: Money"), r"line 2: field 'mision': unknown field"),
         (("outcomes:\n", "outcomes: []\nx:\n"), r"line 4: field 'x': unknown field"),
-        (("systems:\n", "old_systems:\n"), r"line 8: field 'old_systems': unknown field"),
+        (("systems:\n", "old_systems:\n"), r"line 9: field 'old_systems': unknown field"),
         (("name: Team\n", "name: [Team\n"), r"line \d+: not valid YAML"),
     ],
 )

@@ -9,6 +9,7 @@ It lives in the workspace as ``mission.yaml`` (or ``mission.toml``)::
         name: Pay with my card wherever I am
         description: Card payments just work, at home and abroad.
         metric: {name: Authorisation approval rate, target: ">= 99.2%"}
+        tags: [cards]         # optional: helpdesk tags / product areas that point here
     systems:
       - {id: card-processing, name: Card processing, owner: Dana, team: Cards, contact: "#cards"}
     journey:                  # in the order a customer goes through it
@@ -53,6 +54,8 @@ class Outcome:
     name: str
     description: str
     metric: Metric | None = None
+    #: helpdesk tags or field values (e.g. a product area) that point to it
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class System:
     team: str | None = None
     contact: str | None = None
     description: str = ""
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,7 @@ class JourneyStep:
     name: str
     description: str = ""
     position: int = 0  # order in the journey, from 0
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,7 @@ class Mission:
                     "metric": None
                     if o.metric is None
                     else {"name": o.metric.name, "target": o.metric.target},
+                    "tags": list(o.tags),
                 }
                 for o in self.outcomes
             ],
@@ -115,11 +121,13 @@ class Mission:
                     "team": s.team,
                     "contact": s.contact,
                     "description": s.description,
+                    "tags": list(s.tags),
                 }
                 for s in self.systems
             ],
             "journey": [
-                {"id": j.id, "name": j.name, "description": j.description} for j in self.journey
+                {"id": j.id, "name": j.name, "description": j.description, "tags": list(j.tags)}
+                for j in self.journey
             ],
         }
 
@@ -233,6 +241,7 @@ def _validate(data: Any, at: _Lines, path: Path) -> Mission:
             name=_text(item, "name", where, at),
             description=_text(item, "description", where, at),
             metric=_metric(item.get("metric"), f"{where}.metric", at),
+            tags=_tags(item, where, at),
         )
         for where, item in _items(data, "outcomes", at)
     )
@@ -244,6 +253,7 @@ def _validate(data: Any, at: _Lines, path: Path) -> Mission:
             team=_text(item, "team", where, at, required=False) or None,
             contact=_text(item, "contact", where, at, required=False) or None,
             description=_text(item, "description", where, at, required=False),
+            tags=_tags(item, where, at),
         )
         for where, item in _items(data, "systems", at)
     )
@@ -253,6 +263,7 @@ def _validate(data: Any, at: _Lines, path: Path) -> Mission:
             name=_text(item, "name", where, at),
             description=_text(item, "description", where, at, required=False),
             position=position,
+            tags=_tags(item, where, at),
         )
         for position, (where, item) in enumerate(_items(data, "journey", at, required=False))
     )
@@ -313,6 +324,17 @@ def _text(item: dict[str, Any], key: str, where: str, at: _Lines, *, required: b
     if not isinstance(value, str | int | float) or isinstance(value, bool):
         raise at.error(inner, "expected text")
     return " ".join(str(value).split())
+
+
+def _tags(item: dict[str, Any], where: str, at: _Lines) -> tuple[str, ...]:
+    value = item.get("tags")
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+        raise at.error(f"{where}.tags", "expected a list of tags")
+    return tuple(str(v).strip().lower() for v in value if str(v).strip())
 
 
 def _metric(value: Any, where: str, at: _Lines) -> Metric | None:
