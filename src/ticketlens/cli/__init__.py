@@ -6,6 +6,7 @@ from ticketlens.cli import (  # noqa: F401  (registers the commands)
     _commands,
     _curation,
     _demo,
+    _links,
     _mission,
     _review,
     _themes,

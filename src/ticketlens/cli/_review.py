@@ -101,6 +101,8 @@ def _summary(item: dict[str, Any]) -> str:
     payload = item["payload"]
     if "label" in payload:
         return f"label: {payload['label']}"
+    if "name" in payload and item["target"]:
+        return f"{item['target']} ({payload['name']})"
     return json.dumps(payload, ensure_ascii=False)[:200]
 
 

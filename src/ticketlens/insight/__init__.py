@@ -1,0 +1,1 @@
+"""Insight: themes tied to the team's mission (outcomes, systems, journey), reviewed by people."""
