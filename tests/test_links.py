@@ -12,9 +12,12 @@ from sqlalchemy import select
 from tests.conftest import FIXTURES
 from ticketlens.errors import InvalidTransition
 from ticketlens.insight.links import KINDS, suggest_links
+from ticketlens.insight.rollup import outcome_rollup
 from ticketlens.mission import MissionError
 from ticketlens.reviews import decide, list_items
+from ticketlens.store import review
 from ticketlens.store.schema import AuditEvent, ThemeAssignment
+from ticketlens.themes.catalog import get_theme
 from ticketlens.themes.runs import run_discovery
 from ticketlens.workspace import Workspace
 
@@ -140,3 +143,41 @@ def test_no_mission_file_is_a_clear_error(workspace: Workspace) -> None:
     run_discovery(workspace)
     with pytest.raises(MissionError, match="no mission file"):
         suggest_links(workspace)
+
+
+def test_the_rollup_counts_approved_links_only_and_each_ticket_once(
+    suggested: Workspace,
+) -> None:
+    ws = suggested
+    assert all(r["tickets"] == 0 for r in outcome_rollup(ws)["outcomes"])  # suggestions: no
+    first, second = links(ws)[:2]
+    decide(ws, first["id"], "approve", reason="yes")
+    decide(
+        ws,
+        second["id"],
+        "edit",
+        reason="other outcome",
+        payload=second["payload"] | {"outcome": "fair-money"},
+    )
+    theme = int(first["subject"].split(":")[1])
+    with ws.store.session() as s:  # a second approved link for the first theme
+        extra = review.suggest(
+            s,
+            kind="theme-outcome",
+            subject=first["subject"],
+            target="outcome:app-works",
+            payload={"theme": theme, "outcome": "app-works", "name": "x"},
+            evidence=[],
+        )
+        s.flush()
+        review.transition(s, extra.id, "approve", actor="dana")
+    rollup = outcome_rollup(ws)
+    rows = {r["outcome"]: r for r in rollup["outcomes"]}
+    size = len(get_theme(ws, theme)["ticket_ids"])
+    assert rows["app-works"]["tickets"] == size
+    assert rows[first["target"].split(":")[1]]["tickets"] >= size
+    assert rows["fair-money"]["tickets"] == len(
+        get_theme(ws, int(second["subject"].split(":")[1]))["ticket_ids"]
+    )
+    assert rollup["shared"] == size  # the first theme's tickets sit under two outcomes
+    assert rollup["tickets_total"] == sum(r["tickets"] for r in rows.values()) - size

@@ -8,6 +8,7 @@ from ticketlens.cli import (  # noqa: F401  (registers the commands)
     _demo,
     _links,
     _mission,
+    _outcomes,
     _review,
     _themes,
 )

@@ -43,6 +43,11 @@ def _labels(session: Session, theme_ids: list[int]) -> dict[int, tuple[str, str]
     return {subjects[i.subject]: (str(i.payload.get("label", "")), i.state) for i in items}
 
 
+def current_labels(session: Session, theme_ids: list[int]) -> dict[int, str]:
+    """Theme id -> its label as reviewed (or the draft, where there is a review item)."""
+    return {theme: label for theme, (label, _state) in _labels(session, theme_ids).items()}
+
+
 def run_summary(run: ThemeRun) -> dict[str, Any]:
     return {
         "run": run.id,
