@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import FIXTURES
-from ticketlens.errors import InvalidTransition
+from ticketlens.errors import InvalidTransition, NotFound
+from ticketlens.insight.annotations import annotate, theme_annotations
 from ticketlens.insight.links import KINDS, suggest_links
 from ticketlens.insight.rollup import outcome_rollup
 from ticketlens.mission import MissionError
@@ -181,3 +182,26 @@ def test_the_rollup_counts_approved_links_only_and_each_ticket_once(
     )
     assert rollup["shared"] == size  # the first theme's tickets sit under two outcomes
     assert rollup["tickets_total"] == sum(r["tickets"] for r in rows.values()) - size
+
+
+def test_annotations_are_drafts_reviewed_like_links(suggested: Workspace) -> None:
+    ws = suggested
+    ws.actor = "dana"
+    theme = int(links(ws)[0]["subject"].split(":")[1])
+    evidence = get_theme(ws, theme)["ticket_ids"][:2]
+    note = annotate(ws, theme, "risk", "Customers give up  on us", evidence=evidence, reason="x")
+    assert note["state"] == "suggested"
+    assert note["evidence"] == evidence
+    assert note["payload"] == {"type": "risk", "text": "Customers give up on us"}
+    guard = annotate(ws, theme, "guardrail", "Escalate after two failed resets")
+    decide(ws, guard["id"], "approve", reason="agreed")
+    shown = get_theme(ws, theme)["annotations"]
+    assert [(a["type"], a["state"]) for a in shown] == [
+        ("risk", "suggested"),
+        ("guardrail", "approved"),
+    ]
+    assert [a["id"] for a in theme_annotations(ws, theme)] == [note["id"], guard["id"]]
+    with pytest.raises(InvalidTransition, match="unknown annotation type"):
+        annotate(ws, theme, "mood", "sad")
+    with pytest.raises(NotFound):
+        annotate(ws, theme, "note", "see ticket", evidence=[999_999])

@@ -250,6 +250,20 @@ def test_cli_curation_commands(discovered: Workspace, tmp_path: Path) -> None:
     ):
         result = run(*base, "themes", *args, "--as", "sam", "--why", "testing")
         assert result.exit_code == 0, (args, result.output)
+    noted = run(
+        *base,
+        "themes",
+        "annotate",
+        str(ids[0]),
+        "--type",
+        "risk",
+        "--text",
+        "Locked out",
+        "--as",
+        "sam",
+    )
+    assert noted.exit_code == 0, noted.output
+    assert "risk (suggested): Locked out" in run(*base, "themes", "show", str(ids[0])).output
     history = run(*base, "themes", "history", str(ids[0]))
     assert history.exit_code == 0, history.output
     for word in ("themes.rename", "themes.pin", "themes.unpin", "sam"):

@@ -211,6 +211,35 @@ def themes_accept(ctx: Context, theme_id: int, label: str | None, why: str | Non
     click.echo(f"Theme {theme_id} is accepted (by {ctx.workspace.actor}).")
 
 
+@themes.command("annotate")
+@click.argument("theme_id", type=int)
+@click.option(
+    "--type",
+    "kind",
+    type=click.Choice(["risk", "desired-outcome", "guardrail", "note"]),
+    required=True,
+    help="What the annotation says: mission risk, desired outcome, playbook guardrail, note.",
+)
+@click.option("--text", required=True, help="The annotation.")
+@click.option("--evidence", metavar="IDS", help="Ticket ids behind it (comma separated).")
+@curation_options
+@pass_context
+def themes_annotate(
+    ctx: Context, theme_id: int, kind: str, text: str, evidence: str | None, why: str | None
+) -> None:
+    """Annotate a theme; the annotation is a draft until reviewed (`ticketlens review`).
+
+    \b
+    Example:
+      ticketlens themes annotate 12 --type risk --text "Travellers stranded abroad" --as dana
+    """
+    from ticketlens.insight.annotations import annotate
+
+    tickets = _ticket_ids(ctx, (evidence,)) if evidence else []
+    item = annotate(ctx.workspace, theme_id, kind, text, evidence=tickets, reason=why)
+    click.echo(f"Annotation {item['id']} on theme {theme_id} waits for review.")
+
+
 @themes.command("history")
 @click.argument("theme_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="Output JSON.")

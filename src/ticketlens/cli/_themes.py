@@ -189,6 +189,9 @@ def themes_show(ctx: Context, theme_id: int, as_json: bool) -> None:
         if theme[key]:
             out.print(f"{text} {theme[key]}", markup=False)
     out.print("keywords: " + safe_terminal(", ".join(theme["keywords"])), markup=False)
+    for note in theme["annotations"]:
+        mark = "" if note["state"] in ("approved", "edited") else f" ({note['state']})"
+        out.print(f"{note['type']}{mark}: {safe_terminal(note['text'])}", markup=False)
     out.print("\nMost typical tickets:", markup=False)
     for ticket in theme["representatives"]:
         ref = f"{ticket['source']}:{ticket['external_id']}"

@@ -175,7 +175,13 @@ def get_theme(workspace: Workspace, theme_id: int) -> dict[str, Any]:
             .where(ThemeAssignment.theme_id == theme.id)
             .order_by(ThemeAssignment.score.desc(), ThemeAssignment.ticket_id)
         ).all()
+        notes = session.scalars(
+            select(ReviewItem)
+            .where(ReviewItem.kind == "theme-annotation", ReviewItem.subject == f"theme:{theme.id}")
+            .order_by(ReviewItem.id)
+        )
         return row | {
+            "annotations": [{"id": n.id, "state": n.state, **n.payload} for n in notes],
             "run": theme.run_id,
             "description": theme.description,
             "examples": theme.examples,
