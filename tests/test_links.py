@@ -18,6 +18,7 @@ from ticketlens.mission import MissionError
 from ticketlens.reviews import decide, list_items
 from ticketlens.store import review
 from ticketlens.store.schema import AuditEvent, ThemeAssignment
+from ticketlens.themes import curation
 from ticketlens.themes.catalog import get_theme
 from ticketlens.themes.runs import run_discovery
 from ticketlens.workspace import Workspace
@@ -205,3 +206,21 @@ def test_annotations_are_drafts_reviewed_like_links(suggested: Workspace) -> Non
         annotate(ws, theme, "mood", "sad")
     with pytest.raises(NotFound):
         annotate(ws, theme, "note", "see ticket", evidence=[999_999])
+
+
+def test_approved_links_follow_merges_and_splits(suggested: Workspace) -> None:
+    ws = suggested
+    items = links(ws)
+    merged, kept, split = (int(i["subject"].split(":")[1]) for i in items[:3])
+    for item in (items[0], items[2]):
+        decide(ws, item["id"], "approve", reason="yes")
+    merged_outcome = items[0]["target"].split(":")[1]
+    split_outcome = items[2]["target"].split(":")[1]
+    curation.merge(ws, [merged], kept, reason="same issue")
+    parts = curation.split(ws, split, count=2, reason="two issues")
+    rows = {r["outcome"]: r for r in outcome_rollup(ws)["outcomes"]}
+    assert kept in {t["id"] for t in rows[merged_outcome]["themes"]}  # passed on by the merge
+    assert set(parts) <= {t["id"] for t in rows[split_outcome]["themes"]}  # inherited
+    run_discovery(ws)  # and a re-discovery keeps them
+    rows = {r["outcome"]: r for r in outcome_rollup(ws)["outcomes"]}
+    assert kept in {t["id"] for t in rows[merged_outcome]["themes"]}
