@@ -36,6 +36,7 @@ TABLES = {
     "theme_groups",
     "theme_runs",
     "theme_spaces",
+    "hot_spots",
     "themes",
 }
 WRITES = re.compile(r"^\s*(CREATE|ALTER|DROP|INSERT|UPDATE|DELETE)\b", re.IGNORECASE)

@@ -10,6 +10,7 @@ from ticketlens.cli import (  # noqa: F401  (registers the commands)
     _mission,
     _outcomes,
     _review,
+    _servicemap,
     _themes,
 )
 from ticketlens.cli._app import cli

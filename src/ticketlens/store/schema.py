@@ -325,3 +325,27 @@ class ThemeAssignment(Base):
     how: Mapped[str] = mapped_column(String(10), default="auto")
     #: the ticket's language as discovery read it (the source's, else detected)
     language: Mapped[str | None] = mapped_column(String(16))
+
+
+HOT_SPOT_STATES = ("open", "acknowledged", "scheduled", "fixed")
+
+
+class HotSpot(Base):
+    """A theme landing on a system, as a person has marked it on the service map."""
+
+    __tablename__ = "hot_spots"
+    __table_args__ = (
+        UniqueConstraint("system", "theme_id"),
+        CheckConstraint("state IN ('open', 'acknowledged', 'scheduled', 'fixed')", name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    system: Mapped[str] = mapped_column(String(200))  # the mission file's system id
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id"))
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    #: when the fix is scheduled for, and who owns it (state ``scheduled``)
+    due: Mapped[dt.date | None]
+    owner: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime]
+    updated_by: Mapped[str] = mapped_column(String(200))

@@ -1,0 +1,106 @@
+"""``ticketlens servicemap``: systems, their hot spots and the journey's failure-prone steps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from ticketlens.cli._app import Context, pass_context
+from ticketlens.cli._app import cli as root
+from ticketlens.cli._curation import curation_options
+from ticketlens.cli._output import emit_json, emit_rows
+from ticketlens.store.schema import HOT_SPOT_STATES
+
+
+@root.group("servicemap", invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@click.option("--svg", type=click.Path(dir_okay=False, path_type=Path), help="Draw it as SVG.")
+@click.option("--png", type=click.Path(dir_okay=False, path_type=Path), help="Draw it as PNG.")
+@click.option("--top", default=10, show_default=True, help="Hot spots to list.")
+@click.pass_context
+def servicemap(
+    click_ctx: click.Context, as_json: bool, svg: Path | None, png: Path | None, top: int
+) -> None:
+    """Where pain lands: systems by recent volume and trend, hot spots, journey steps.
+
+    Built from the links people approved (theme -> system, theme -> journey step).
+
+    \b
+    Example:
+      ticketlens servicemap --svg servicemap.svg
+    """
+    if click_ctx.invoked_subcommand is not None:
+        return
+    from ticketlens.insight.servicemap import service_map
+
+    ctx = click_ctx.ensure_object(Context)
+    data = service_map(ctx.workspace)
+    for path in (p for p in (svg, png) if p is not None):
+        from ticketlens.insight.charts import render, service_map_chart
+
+        render(service_map_chart(data), path)
+        click.echo(f"Drew the service map to {path}", err=True)
+    if as_json:
+        emit_json(data)
+        return
+    weeks = data["window_weeks"]
+    emit_rows(
+        [s | {"trend": _percent(s["trend"]), "themes": len(s["themes"])} for s in data["systems"]],
+        ["system", "owner", "recent", "before", "trend", "tickets", "themes"],
+        as_json=False,
+        as_csv=False,
+    )
+    click.echo(f"recent: tickets in the last {weeks} weeks; before: the {weeks} weeks before")
+    emit_rows(
+        [h | {"trend": _percent(h["trend"])} for h in data["hot_spots"][:top]],
+        ["rank", "system", "theme", "label", "recent", "trend", "state", "due", "owner"],
+        as_json=False,
+        as_csv=False,
+        widths={"label": 30},
+    )
+    emit_rows(data["journey"], ["step", "name", "tickets", "themes"], as_json=False, as_csv=False)
+
+
+def _percent(trend: float | None) -> str:
+    return "new" if trend is None else f"{trend:+.0%}"
+
+
+@servicemap.command("mark")
+@click.argument("system")
+@click.argument("theme_id", type=int)
+@click.option("--state", type=click.Choice(HOT_SPOT_STATES), required=True, help="Its new state.")
+@click.option("--due", type=click.DateTime(["%Y-%m-%d"]), help="When the fix is scheduled for.")
+@click.option("--owner", help="Who owns the fix (default: the system's owner).")
+@curation_options
+@pass_context
+def servicemap_mark(
+    ctx: Context,
+    system: str,
+    theme_id: int,
+    state: str,
+    due: dt.datetime | None,
+    owner: str | None,
+    why: str | None,
+) -> None:
+    """Mark a hot spot (a theme on a system): acknowledged, scheduled (with --due), fixed.
+
+    \b
+    Example:
+      ticketlens servicemap mark card-processing 12 --state scheduled --due 2026-12-15 --as dana
+    """
+    from ticketlens.insight.servicemap import mark_hot_spot
+
+    done = mark_hot_spot(
+        ctx.workspace,
+        system,
+        theme_id,
+        state,
+        due=due.date() if due else None,
+        owner=owner,
+        reason=why,
+    )
+    click.echo(
+        f"Hot spot {system} / theme {theme_id} is {done['state']} (by {ctx.workspace.actor})."
+    )

@@ -1,0 +1,200 @@
+"""The service map: which systems the approved themes land on, how much, and which way.
+
+Per system (from the mission file): the themes people linked to it, their tickets, the
+volume in the last four weeks against the four before (the trend), and its hot spots:
+each theme on the system, ranked by recent volume and growth, with the state a person
+gave it (open, acknowledged, scheduled with a date and an owner, fixed). Journey steps
+are ranked by the volume of the themes linked to them. Only approved links count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+
+from ticketlens.errors import InvalidTransition, NotFound
+from ticketlens.insight.rollup import approved_links
+from ticketlens.mission import load_workspace_mission
+from ticketlens.store import audit
+from ticketlens.store.schema import (
+    HOLDING_THEME_STATES,
+    HOT_SPOT_STATES,
+    HotSpot,
+    Theme,
+    ThemeAssignment,
+    Ticket,
+)
+from ticketlens.themes.catalog import current_labels
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from ticketlens.workspace import Workspace
+
+WINDOW = dt.timedelta(weeks=4)
+
+
+def _volumes(session: Session, theme_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Per theme: all its tickets, those of the last four weeks and of the four before."""
+    latest = session.scalar(select(func.max(Ticket.created_at)))
+    out: dict[int, dict[str, Any]] = {
+        t: {"tickets": set(), "recent": 0, "before": 0} for t in theme_ids
+    }
+    rows = session.execute(
+        select(ThemeAssignment.theme_id, ThemeAssignment.ticket_id, Ticket.created_at)
+        .join(Ticket, Ticket.id == ThemeAssignment.ticket_id)
+        .where(ThemeAssignment.theme_id.in_(theme_ids))
+    )
+    for theme, ticket, created in rows:
+        if theme is None:
+            continue
+        out[theme]["tickets"].add(ticket)
+        if latest is None or created is None:
+            continue
+        age = latest - created
+        if age < WINDOW:
+            out[theme]["recent"] += 1
+        elif age < 2 * WINDOW:
+            out[theme]["before"] += 1
+    return out
+
+
+def _trend(recent: int, before: int) -> float | None:
+    """Change of the last four weeks over the four before (None: nothing before)."""
+    return round((recent - before) / before, 3) if before else None
+
+
+def service_map(workspace: Workspace) -> dict[str, Any]:
+    mission = load_workspace_mission(workspace)
+    with workspace.store.session() as session:
+        by_system = approved_links(session, "theme-system", "system")
+        by_step = approved_links(session, "theme-step", "step")
+        holding = set(
+            session.scalars(
+                select(Theme.id).where(
+                    Theme.id.in_(list({*by_system, *by_step})),
+                    Theme.state.in_(HOLDING_THEME_STATES),
+                )
+            )
+        )
+        volumes = _volumes(session, sorted(holding))
+        labels = current_labels(session, sorted(holding))
+        marks = {(h.system, h.theme_id): h for h in session.scalars(select(HotSpot))}
+        systems, hot_spots = [], []
+        for system in mission.systems:
+            themes = sorted(t for t in holding if system.id in by_system.get(t, set()))
+            tickets = set().union(*(volumes[t]["tickets"] for t in themes)) if themes else set()
+            recent = sum(volumes[t]["recent"] for t in themes)
+            before = sum(volumes[t]["before"] for t in themes)
+            systems.append(
+                {
+                    "system": system.id,
+                    "name": system.name,
+                    "owner": system.owner,
+                    "team": system.team,
+                    "tickets": len(tickets),
+                    "recent": recent,
+                    "before": before,
+                    "trend": _trend(recent, before),
+                    "themes": [
+                        {"id": t, "label": labels.get(t, ""), "tickets": len(volumes[t]["tickets"])}
+                        for t in sorted(themes, key=lambda t: -len(volumes[t]["tickets"]))
+                    ],
+                }
+            )
+            for t in themes:
+                mark = marks.get((system.id, t))
+                hot_spots.append(
+                    {
+                        "system": system.id,
+                        "theme": t,
+                        "label": labels.get(t, ""),
+                        "recent": volumes[t]["recent"],
+                        "before": volumes[t]["before"],
+                        "trend": _trend(volumes[t]["recent"], volumes[t]["before"]),
+                        "state": mark.state if mark else "open",
+                        "due": mark.due.isoformat() if mark and mark.due else None,
+                        "owner": (mark.owner if mark else None) or system.owner,
+                        "note": mark.note if mark else None,
+                    }
+                )
+        steps = []
+        for step in mission.journey:
+            themes = [t for t in holding if step.id in by_step.get(t, set())]
+            tickets = set().union(*(volumes[t]["tickets"] for t in themes)) if themes else set()
+            steps.append(
+                {
+                    "step": step.id,
+                    "name": step.name,
+                    "position": step.position,
+                    "tickets": len(tickets),
+                    "themes": len(themes),
+                }
+            )
+    # Hot spots: the most recent tickets first, then the fastest growing; fixed ones last.
+    hot_spots.sort(
+        key=lambda h: (h["state"] == "fixed", -h["recent"], -(h["trend"] or 0.0), h["theme"])
+    )
+    return {
+        "systems": sorted(systems, key=lambda s: (-s["recent"], -s["tickets"], s["system"])),
+        "hot_spots": [h | {"rank": i + 1} for i, h in enumerate(hot_spots)],
+        "journey": sorted(steps, key=lambda s: (-s["tickets"], s["position"])),
+        "window_weeks": WINDOW.days // 7,
+    }
+
+
+def mark_hot_spot(
+    workspace: Workspace,
+    system: str,
+    theme_id: int,
+    state: str,
+    *,
+    due: dt.date | None = None,
+    owner: str | None = None,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    """Set a hot spot's state (scheduled needs a date); audited with who and why."""
+    if state not in HOT_SPOT_STATES:
+        raise InvalidTransition(
+            f"unknown hot spot state {state!r}", hint=", ".join(HOT_SPOT_STATES)
+        )
+    if state == "scheduled" and due is None:
+        raise InvalidTransition("scheduled needs a date", hint="--due 2026-12-15")
+    mission = load_workspace_mission(workspace)
+    if mission.system(system) is None:
+        raise NotFound(f"no system {system!r} in the mission file", hint="ticketlens mission show")
+    with workspace.store.session() as session:
+        if session.get(Theme, theme_id) is None:
+            raise NotFound(f"no theme {theme_id}", hint="see `ticketlens themes list`")
+        spot = session.scalars(
+            select(HotSpot).where(HotSpot.system == system, HotSpot.theme_id == theme_id)
+        ).one_or_none()
+        before = (
+            None
+            if spot is None
+            else {"state": spot.state, "due": _iso(spot.due), "owner": spot.owner}
+        )
+        if spot is None:
+            spot = HotSpot(system=system, theme_id=theme_id)
+            session.add(spot)
+        spot.state, spot.due, spot.owner, spot.note = state, due, owner or spot.owner, reason
+        spot.updated_at, spot.updated_by = audit.now(), workspace.actor
+        session.flush()
+        after = {"state": state, "due": _iso(due), "owner": spot.owner}
+        audit.record(
+            session,
+            actor=workspace.actor,
+            action=f"hotspot.{state}",
+            target_type="hot_spot",
+            target_id=f"{system}:{theme_id}",
+            before=before,
+            after=after,
+            reason=reason,
+        )
+        return {"system": system, "theme": theme_id} | after
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
