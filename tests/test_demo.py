@@ -28,8 +28,25 @@ def test_demo_builds_a_workspace_and_is_rerunnable(tmp_path: Path) -> None:
     assert (target / "mission.yaml").is_file()
     assert "Europe/London" in (target / "ticketlens.toml").read_text(encoding="utf-8")
 
+    # The bank team's past decisions are applied; a few links still wait for review.
+    assert "Applied the team's past decisions" in first.output
+    assert (target / "servicemap.svg").read_text(encoding="utf-8").lstrip().startswith("<svg")
+    items = json.loads(
+        runner.invoke(cli, ["--workspace", str(target), "review", "list", "--json"]).output
+    )
+    links = [i for i in items if i["kind"] in ("theme-outcome", "theme-system", "theme-step")]
+    assert {i["state"] for i in links} == {"approved", "edited", "suggested"}
+    assert sum(i["state"] == "suggested" for i in links) < len(links) / 4
+    rollup = json.loads(
+        runner.invoke(cli, ["--workspace", str(target), "outcomes", "--json"]).output
+    )
+    assert rollup["tickets_total"] > total / 2
+    audit = json.loads(runner.invoke(cli, ["--workspace", str(target), "audit", "--json"]).output)
+    assert any(e["actor"].endswith("(sample)") and e["action"] == "approve" for e in audit)
+
     second = runner.invoke(cli, ["demo", str(target)])
     assert second.exit_code == 0, second.output
+    assert "0 links approved, 0 edited" in second.output
     assert f"new 0, updated 0, unchanged {total}, quarantined 0" in second.output
 
     status = runner.invoke(cli, ["--workspace", str(target), "status", "--json"])

@@ -44,3 +44,73 @@ def run_demo(directory: Path, *, actor: str | None = None) -> DemoResult:
     workspace = Workspace.open(directory, actor=actor)
     imported = workspace.ingest([sample_file("tickets.jsonl")], source=SOURCE, format="jsonl")
     return DemoResult(workspace, created, imported)
+
+
+DECISIONS_FILE = "review_decisions.yaml"
+LINK_FIELDS = {"outcome": "theme-outcome", "system": "theme-system", "step": "theme-step"}
+
+
+def apply_review_decisions(workspace: Workspace, path: Path | None = None) -> dict[str, int]:
+    """Apply the sample team's past decisions to the pending link suggestions.
+
+    Each decision names an issue of the sample; it applies to the themes whose tickets
+    are mostly that issue (``issues.csv``). A suggestion that matches is approved, one
+    that does not is edited to the team's choice; decided items are left alone. The
+    audit log records the sample's reviewer as the actor.
+    """
+    import csv
+
+    from sqlalchemy import select
+
+    from ticketlens.store import review
+    from ticketlens.store.schema import ReviewItem, ThemeAssignment, Ticket
+
+    data = yaml.safe_load((path or sample_file(DECISIONS_FILE)).read_text(encoding="utf-8"))
+    decisions = {d["issue"]: d for d in data["decisions"]}
+    with sample_file("issues.csv").open(encoding="utf-8") as fh:
+        issue_of = {row["id"]: row["issue"] for row in csv.DictReader(fh)}
+    actor = f"{data['reviewer']} (sample)"
+    done = {"approved": 0, "edited": 0}
+    with workspace.store.session() as session:
+        members: dict[int, list[str]] = {}
+        rows = session.execute(
+            select(ThemeAssignment.theme_id, Ticket.external_id)
+            .join(Ticket, Ticket.id == ThemeAssignment.ticket_id)
+            .where(Ticket.source == SOURCE, ThemeAssignment.theme_id.is_not(None))
+        )
+        for theme, external in rows:
+            if theme is not None and external in issue_of:
+                members.setdefault(theme, []).append(issue_of[external])
+        for theme, issues in members.items():
+            majority = max(set(issues), key=lambda i: (issues.count(i), i))
+            decision = decisions.get(majority)
+            if decision is None:
+                continue
+            for field, kind in LINK_FIELDS.items():
+                item = session.scalars(
+                    select(ReviewItem).where(
+                        ReviewItem.kind == kind,
+                        ReviewItem.subject == f"theme:{theme}",
+                        ReviewItem.state == "suggested",
+                    )
+                ).first()
+                if item is None:
+                    continue
+                wanted = str(decision[field])
+                if item.target == f"{field}:{wanted}":
+                    review.transition(
+                        session, item.id, "approve", actor=actor, reason=decision["why"]
+                    )
+                    done["approved"] += 1
+                else:
+                    payload = item.payload | {field: wanted, "name": wanted}
+                    review.transition(
+                        session,
+                        item.id,
+                        "edit",
+                        actor=actor,
+                        reason=decision["why"],
+                        payload=payload,
+                    )
+                    done["edited"] += 1
+    return done

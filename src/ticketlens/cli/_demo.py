@@ -8,6 +8,7 @@ import click
 
 from ticketlens.cli._app import Context, cli
 from ticketlens.cli._commands import print_import_summary, status
+from ticketlens.cli._outcomes import outcomes as outcomes_command
 from ticketlens.cli._themes import print_theme_list, step_progress
 from ticketlens.demo import run_demo
 from ticketlens.errors import NotFound
@@ -43,7 +44,9 @@ def demo(click_ctx: click.Context, directory: Path) -> None:
     click_ctx.invoke(status, as_json=False)
     click.echo("")
     counts = result.imported.counts
-    show_demo_themes(result.workspace, rediscover=counts.new + counts.updated > 0)
+    changed = counts.new + counts.updated > 0
+    show_demo_themes(result.workspace, rediscover=changed)
+    show_demo_mission(result.workspace)
 
 
 def show_demo_themes(workspace: Workspace, *, rediscover: bool) -> None:
@@ -60,3 +63,30 @@ def show_demo_themes(workspace: Workspace, *, rediscover: bool) -> None:
         listing = list_themes(workspace)
     print_theme_list(listing, limit=DEMO_THEMES)
     click.echo(f"Next: ticketlens -w {workspace.root} themes show {listing['items'][0]['id']}")
+
+
+def show_demo_mission(workspace: Workspace) -> None:
+    """Suggest links, apply the bank team's past decisions, show the outcomes and the map."""
+    from ticketlens.demo import apply_review_decisions
+    from ticketlens.insight.charts import render, service_map_chart
+    from ticketlens.insight.links import suggest_links
+    from ticketlens.insight.servicemap import service_map
+    from ticketlens.reviews import list_items
+
+    click.echo("")
+    if not list_items(workspace, kind="theme-outcome"):
+        with step_progress() as progress:
+            progress("suggesting links to outcomes, systems and journey steps")
+            suggest_links(workspace)
+    applied = apply_review_decisions(workspace)
+    pending = len(list_items(workspace, state="suggested"))
+    click.echo(
+        f"Applied the team's past decisions: {applied['approved']} links approved, "
+        f"{applied['edited']} edited; {pending} suggestions wait: "
+        f"ticketlens -w {workspace.root} review"
+    )
+    click.echo("")
+    click.get_current_context().invoke(outcomes_command, as_json=False)
+    picture = workspace.root / "servicemap.svg"
+    render(service_map_chart(service_map(workspace)), picture)
+    click.echo(f"\nService map: ticketlens -w {workspace.root} servicemap (drawn to {picture})")
