@@ -62,6 +62,7 @@ def apply_review_decisions(workspace: Workspace, path: Path | None = None) -> di
 
     from sqlalchemy import select
 
+    from ticketlens.mission import load_workspace_mission
     from ticketlens.store import review
     from ticketlens.store.schema import ReviewItem, ThemeAssignment, Ticket
 
@@ -70,6 +71,10 @@ def apply_review_decisions(workspace: Workspace, path: Path | None = None) -> di
     with sample_file("issues.csv").open(encoding="utf-8") as fh:
         issue_of = {row["id"]: row["issue"] for row in csv.DictReader(fh)}
     actor = f"{data['reviewer']} (sample)"
+    mission = load_workspace_mission(workspace)
+    names = {("outcome", o.id): o.name for o in mission.outcomes}
+    names |= {("system", s.id): s.name for s in mission.systems}
+    names |= {("step", j.id): j.name for j in mission.journey}
     done = {"approved": 0, "edited": 0}
     with workspace.store.session() as session:
         members: dict[int, list[str]] = {}
@@ -103,7 +108,10 @@ def apply_review_decisions(workspace: Workspace, path: Path | None = None) -> di
                     )
                     done["approved"] += 1
                 else:
-                    payload = item.payload | {field: wanted, "name": wanted}
+                    payload = item.payload | {
+                        field: wanted,
+                        "name": names.get((field, wanted), wanted),
+                    }
                     review.transition(
                         session,
                         item.id,
