@@ -17,6 +17,7 @@ from ticketlens.store.schema import AuditEvent, Theme, ThemeAssignment, ThemeRun
 from ticketlens.themes.catalog import list_themes
 from ticketlens.themes.increment import assign_new
 from ticketlens.themes.runs import run_discovery
+from ticketlens.themes.seeds import seed_themes
 from ticketlens.workspace import Workspace
 
 BASE = 1200
@@ -110,6 +111,11 @@ def test_no_themes_yet_means_the_import_places_nothing(
     workspace.ingest([write(tmp_path / "a.jsonl", sample_lines()[:50])])
     assert assignments(workspace) == {}
     assert assign_new(workspace).run_id is None
+    taxonomy = tmp_path / "taxonomy.csv"
+    taxonomy.write_text("name,description,examples\nCards,card problems,card declined\n")
+    seed_themes(workspace, taxonomy)  # seeds alone do not start placing tickets
+    workspace.ingest([write(tmp_path / "b.jsonl", sample_lines()[50:100])])
+    assert assignments(workspace) == {}
 
 
 def test_german_tickets_get_german_themes(workspace: Workspace) -> None:

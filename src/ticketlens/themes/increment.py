@@ -89,8 +89,9 @@ def assign_new(
     say = progress or (lambda _step: None)
     nothing = Increment(None, 0, 0, 0, [], [])
     with workspace.store.session() as session:
-        if session.scalar(select(func.count()).select_from(ThemeRun)) == 0:
-            return nothing  # no themes yet: `themes discover` comes first
+        discovered = select(func.count()).where(ThemeRun.kind == "discover")
+        if session.scalar(discovered) == 0:
+            return nothing  # no themes yet (seeds alone are not): `themes discover` comes first
     say("reading new tickets")
     corpus = load_corpus(workspace, unplaced_only=True)
     if not corpus.ticket_ids:
