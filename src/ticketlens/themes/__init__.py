@@ -1,7 +1,9 @@
 """Themes: the recurring issues in a team's tickets.
 
 ``discover_texts`` groups any list of texts; ``runs.run_discovery`` does it for a
-workspace and keeps the result; ``catalog`` reads it back. Names are imported on
+workspace and reconciles the result with the themes it already has (``reconcile``);
+``increment.assign_new`` places new tickets; ``curation`` holds people's decisions;
+``seeds`` a team's own taxonomy; ``catalog`` reads it all back. Names are imported on
 first use: discovery pulls in scikit-learn and the models, which take seconds.
 """
 
