@@ -110,7 +110,8 @@ def list_themes(workspace: Workspace, *, include_all: bool = False) -> dict[str,
             query = query.where(Theme.state.in_(LIVE_THEME_STATES))
         themes = session.scalars(query.order_by(Theme.id)).all()
         sizes = _sizes(session)
-        total = sum(sizes.values()) + sum(_unclear_by_language(session).values())
+        unclear = _unclear_by_language(session)
+        total = sum(sizes.values()) + sum(unclear.values())
         group_ids = {t.group_id for t in themes if t.group_id is not None}
         groups = {
             g.id: g for g in session.scalars(select(ThemeGroup).where(ThemeGroup.id.in_(group_ids)))
@@ -119,7 +120,7 @@ def list_themes(workspace: Workspace, *, include_all: bool = False) -> dict[str,
         items = [_theme_row(t, labels, groups, sizes.get(t.id, 0), total) for t in themes]
         items.sort(key=lambda item: (-item["size"], item["id"]))
         return run_summary(run) | {
-            "unclear_by_language": _unclear_by_language(session),
+            "unclear_by_language": unclear,
             "groups": [
                 {"id": g.id, "label": g.label, "keywords": g.keywords}
                 for g in sorted(groups.values(), key=lambda g: (g.run_id, g.number))

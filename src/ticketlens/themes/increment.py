@@ -32,7 +32,7 @@ from ticketlens.themes.adapt import Adapter
 from ticketlens.themes.corpus import Corpus, load_corpus, ticket_text
 from ticketlens.themes.discover import DiscoveryOptions, Progress, group_vectors
 from ticketlens.themes.languages import resolve_languages
-from ticketlens.themes.reconcile import SAME_THEME
+from ticketlens.themes.reconcile import closest, unit
 from ticketlens.themes.records import (
     WRITE_BATCH,
     describe_members,
@@ -53,7 +53,7 @@ COHESION = 0.85
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from ticketlens.embedding._base import Embedder, Vectors
+    from ticketlens.embedding._base import Embedder
     from ticketlens.workspace import Workspace
 
 
@@ -261,7 +261,9 @@ def _propose(
     group = grouping.assignments[text_of]
     score = grouping.scores[text_of]
     sizes = np.bincount(group[group >= 0], minlength=grouping.count)
-    known = _known(session, language, space, vectors.shape[1])
+    width = vectors.shape[1]
+    known = _known(session, language, space, width)
+    known_centres = {i: from_bytes(t.centroid, width)[0] for i, t in known.items()}
     tight_enough = COHESION * _loose_decile(session, language)
     described, _ = describe_members(
         texts, text_of, ticket_ids, group, score, grouping.count, language
@@ -272,8 +274,9 @@ def _propose(
         members = group == g
         if sizes[g] < options.min_theme_size or float(score[members].mean()) < tight_enough:
             continue  # too few, or too loose to be one issue: the tickets wait, unclear
-        centre = _unit(vectors[np.unique(text_of[members])].mean(axis=0))
-        match = _closest(centre, known)
+        centre = unit(vectors[np.unique(text_of[members])].mean(axis=0))
+        close = closest(centre, known_centres)
+        match = known[close] if close is not None else None
         if match is not None and match.state != "retired":
             # Like a dismissed proposal: stays dismissed. Like a live theme: it is that theme.
             _attach(session, ticket_ids[members], match.id, score[members], run.id)
@@ -328,10 +331,10 @@ def _loose_decile(session: Session, language: str) -> float:
     return means[len(means) // 10] if means else 0.0
 
 
-def _known(session: Session, language: str, space: ThemeSpace, width: int) -> list[Theme]:
+def _known(session: Session, language: str, space: ThemeSpace, width: int) -> dict[int, Theme]:
     """Themes a new group may turn out to be: live, dismissed or retired (same space)."""
-    return [
-        t
+    return {
+        t.id: t
         for t in session.scalars(
             select(Theme).where(
                 Theme.language == language,
@@ -340,22 +343,7 @@ def _known(session: Session, language: str, space: ThemeSpace, width: int) -> li
             )
         )
         if from_bytes(t.centroid, width).any()
-    ]
-
-
-def _closest(centre: Vectors, themes: list[Theme]) -> Theme | None:
-    best, best_similarity = None, SAME_THEME
-    for theme in themes:
-        other = from_bytes(theme.centroid, len(centre))[0]
-        similarity = float(other @ centre)
-        if similarity >= best_similarity:
-            best, best_similarity = theme, similarity
-    return best
-
-
-def _unit(vector: np.ndarray) -> Vectors:
-    norm = float(np.linalg.norm(vector))
-    return (vector / norm if norm else vector).astype(np.float32)
+    }
 
 
 def _attach(

@@ -206,7 +206,7 @@ def _match_groups(
         if had[group] * 2 >= max(1, members[group]) and plurality[group] >= 0:
             group_slot[group] = plurality[group]
             continue
-        close = _closest(centres[group], held_back)
+        close = closest(centres[group], held_back)
         if close is not None and slots[close].state == "dismissed":
             group_slot[group] = close
             continue
@@ -256,16 +256,16 @@ def _carve_seeds(
     n_groups = int(groups.max()) + 1
     for group in range(n_groups):
         rows = np.flatnonzero(groups == group)
-        centre = _unit(vectors[rows].mean(axis=0))
+        centre = unit(vectors[rows].mean(axis=0))
         anchors = next((a for a in seeds if float((a @ centre).max()) >= SEED_MATCH), None)
         if anchors is None or len(rows) < 4:
             continue
-        centres = np.stack([_unit(anchors.mean(axis=0)), centre])
+        centres = np.stack([unit(anchors.mean(axis=0)), centre])
         for _ in range(10):  # a few 2-means steps, the first centre started at the category
             side = (vectors[rows] @ centres.T).argmax(axis=1)
             if side.min() == side.max():
                 break
-            centres = np.stack([_unit(vectors[rows[side == i]].mean(axis=0)) for i in (0, 1)])
+            centres = np.stack([unit(vectors[rows[side == i]].mean(axis=0)) for i in (0, 1)])
         if side.min() == side.max() or float((anchors @ centres[1]).max()) >= SEED_MATCH:
             continue  # the other half is about the category too: the whole group is its
         carved.add(n_groups)
@@ -274,7 +274,7 @@ def _carve_seeds(
     return groups, carved
 
 
-def _unit(vector: np.ndarray) -> np.ndarray:
+def unit(vector: np.ndarray) -> np.ndarray:
     norm = float(np.linalg.norm(vector))
     return vector / norm if norm else vector
 
@@ -289,7 +289,8 @@ def _best_seed(centre: np.ndarray, seeds: list[tuple[int, Known]]) -> int | None
     return best
 
 
-def _closest(centre: np.ndarray, centres: dict[int, np.ndarray]) -> int | None:
+def closest(centre: np.ndarray, centres: dict[int, np.ndarray]) -> int | None:
+    """The key of the centre most like ``centre``, if at least SAME_THEME alike."""
     best, best_similarity = None, SAME_THEME
     for slot, other in centres.items():
         similarity = float(other @ centre)
