@@ -1,7 +1,7 @@
 """Rebuild ticketlens' teacher encoder: all-MiniLM-L6-v2 as int8 ONNX (runs without torch).
 
 Discovery embeds a small sample of a team's tickets with this encoder and fits the fast
-static model to it (see ticketlens.themes.adapt); ONNX + dynamic int8 quantisation
+static model to it (see ticketlens.themes.engine.adapt); ONNX + dynamic int8 quantisation
 (per channel: mean cosine 0.993 to the sentence-transformers output, against 0.968 per
 tensor) makes it 23 MB and runnable by onnxruntime alone.
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from ticketlens import pipeline
 from ticketlens.errors import NotFound
 from ticketlens.privacy.erasure import forget_requester
 from ticketlens.quarantine import list_quarantine
@@ -34,7 +35,7 @@ def test_forget_erases_tickets_threads_and_quarantined_rows(
         {"id": "4", "requester": "C-1001", "text": "x", "csat": 9},
     ]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    workspace.ingest([path])
+    pipeline.ingest(workspace, [path])
     assert len(list_quarantine(workspace)) == 1
 
     done = forget_requester(workspace, "C-1001", reason="request #1")
@@ -62,7 +63,7 @@ def test_imports_and_audit_commands_show_the_history(workspace: Workspace, tmp_p
 
     path = tmp_path / "t.csv"
     path.write_text("id,text,requester\n1,Card declined,C-7\n", encoding="utf-8")
-    workspace.ingest([path])
+    pipeline.ingest(workspace, [path])
     forget_requester(workspace, "C-7", reason="request #9")
     base = ["--workspace", str(workspace.root), "--db", workspace.database_url]
     runner = CliRunner()

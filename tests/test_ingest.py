@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from ticketlens import pipeline
 from ticketlens.errors import IngestError, UnreadableFile
 from ticketlens.quarantine import list_quarantine
 from ticketlens.store.schema import Message, Requester, Ticket
@@ -30,7 +31,7 @@ def bodies(ws: Workspace) -> dict[str, str]:
 
 
 def test_messy_cp1252_file_loses_nothing(workspace: Workspace) -> None:
-    result = workspace.ingest([MESSY], format="csv")
+    result = pipeline.ingest(workspace, [MESSY], format="csv")
     c = result.counts
     assert (c.read, c.new, c.updated, c.unchanged, c.quarantined) == (8, 5, 0, 0, 3)
 
@@ -52,11 +53,11 @@ def test_messy_cp1252_file_loses_nothing(workspace: Workspace) -> None:
 
 
 def test_reimport_changes_nothing(workspace: Workspace) -> None:
-    workspace.ingest([MESSY], format="csv")
+    pipeline.ingest(workspace, [MESSY], format="csv")
     before_tickets = bodies(workspace)
     before_quarantine = list_quarantine(workspace)
 
-    again = workspace.ingest([MESSY], format="csv").counts
+    again = pipeline.ingest(workspace, [MESSY], format="csv").counts
     assert (again.new, again.updated, again.unchanged, again.quarantined) == (0, 0, 5, 3)
     assert bodies(workspace) == before_tickets
     assert list_quarantine(workspace) == before_quarantine
@@ -65,12 +66,12 @@ def test_reimport_changes_nothing(workspace: Workspace) -> None:
 def test_changed_ticket_is_updated_not_duplicated(workspace: Workspace, tmp_path: Path) -> None:
     first = tmp_path / "a.csv"
     first.write_text("id,text\n1,Card declined\n2,Transfer late\n", encoding="utf-8")
-    workspace.ingest([first])
+    pipeline.ingest(workspace, [first])
     second = tmp_path / "b.csv"
     second.write_text(
         "id,text\n1,Card declined again\n2,Transfer late\n3,New one\n", encoding="utf-8"
     )
-    c = workspace.ingest([second]).counts
+    c = pipeline.ingest(workspace, [second]).counts
     assert (c.new, c.updated, c.unchanged) == (1, 1, 1)
     assert bodies(workspace) == {"1": "Card declined again", "2": "Transfer late", "3": "New one"}
 
@@ -87,7 +88,7 @@ def test_naive_timestamps_are_read_in_the_workspace_time_zone(
         "3,explicit,2026-07-01T09:00:00Z\n",
         encoding="utf-8",
     )
-    ws.ingest([path])
+    pipeline.ingest(ws, [path])
     with ws.store.session() as s:
         created = dict(s.execute(select(Ticket.external_id, Ticket.created_at)).all())
     assert created["1"].isoformat() == "2026-07-01T08:00:00+00:00"  # BST = UTC+1
@@ -106,7 +107,7 @@ def test_encodings_are_detected(
     text = "Ça coûte 5 € à Zürich" if encoding != "latin-1" else "Ça coûte 5 ¤ à Zürich"
     path = tmp_path / "t.csv"
     path.write_bytes(bom + f"id,text\n1,{text}\n".encode(encoding))
-    sqlite_workspace.ingest([path])
+    pipeline.ingest(sqlite_workspace, [path])
     assert bodies(sqlite_workspace) == {"1": text}
 
 
@@ -121,7 +122,7 @@ def test_delimiters_are_detected(
         for r in rows
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    sqlite_workspace.ingest([path], format="csv")
+    pipeline.ingest(sqlite_workspace, [path], format="csv")
     assert bodies(sqlite_workspace) == {"7": "Card, not; working"}
 
 
@@ -134,7 +135,9 @@ def test_common_columns_custom_fields_tags_and_map(
         'Z-1,Login,Cannot log in,Solved,Chat,"login, mobile|ios",5,Pro,EU\n',
         encoding="utf-8",
     )
-    sqlite_workspace.ingest([path], source="zendesk", mapping={"text": "Customer Message"})
+    pipeline.ingest(
+        sqlite_workspace, [path], source="zendesk", mapping={"text": "Customer Message"}
+    )
     ticket = get_ticket(sqlite_workspace, "zendesk:Z-1")
     assert ticket["text"] == "Cannot log in"
     assert ticket["subject"] == "Login"
@@ -155,12 +158,12 @@ def test_map_rejects_unknown_field() -> None:
 def test_missing_id_gets_a_stable_content_hash(workspace: Workspace, tmp_path: Path) -> None:
     path = tmp_path / "noid.csv"
     path.write_text("text\nCard declined\nTransfer late\nCard declined\n", encoding="utf-8")
-    c = workspace.ingest([path]).counts
+    c = pipeline.ingest(workspace, [path]).counts
     # The repeated row has the same content, hence the same id: one ticket, counted unchanged.
     assert (c.read, c.new, c.unchanged) == (3, 2, 1)
     ids = set(bodies(workspace))
     assert all(i.startswith("h") and len(i) == 25 for i in ids)
-    assert workspace.ingest([path]).counts.new == 0
+    assert pipeline.ingest(workspace, [path]).counts.new == 0
     assert set(bodies(workspace)) == ids
 
 
@@ -171,7 +174,7 @@ def test_wrong_types_are_quarantined(workspace: Workspace, tmp_path: Path) -> No
         "5,bad reopens,3,1.5\n",
         encoding="utf-8",
     )
-    c = workspace.ingest([path]).counts
+    c = pipeline.ingest(workspace, [path]).counts
     assert (c.new, c.quarantined) == (1, 4)
     reasons = {q["row"]: (q["field"], q["reason"]) for q in list_quarantine(workspace)}
     assert reasons == {
@@ -186,7 +189,7 @@ def test_unterminated_quote_does_not_swallow_the_rest(workspace: Workspace, tmp_
     path = tmp_path / "open_quote.csv"
     lines = ["id,text", '1,"never closed', *[f"{i},row {i}" for i in range(2, 12)]]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    c = workspace.ingest([path]).counts
+    c = pipeline.ingest(workspace, [path]).counts
     assert (c.read, c.new, c.quarantined) == (11, 10, 1)
     (bad,) = list_quarantine(workspace)
     assert (bad["row"], bad["raw"]) == (2, '1,"never closed')
@@ -198,7 +201,7 @@ def test_wrong_field_count_is_quarantined(sqlite_workspace: Workspace, tmp_path:
     path.write_text(
         "id,text,channel\n1,fine,email\n2,too,many,fields\n3,short\n4,ok,chat,\n", encoding="utf-8"
     )
-    c = sqlite_workspace.ingest([path]).counts
+    c = pipeline.ingest(sqlite_workspace, [path]).counts
     assert (c.new, c.quarantined) == (2, 2)
     reasons = sorted((q["row"], q["reason"]) for q in list_quarantine(sqlite_workspace))
     assert reasons == [(3, "expected 3 fields, found 4"), (4, "expected 3 fields, found 2")]
@@ -247,7 +250,7 @@ def test_jsonl_and_json_with_threads(workspace: Workspace, tmp_path: Path) -> No
         ),
         encoding="utf-8",
     )
-    c = workspace.ingest([jsonl, wrapped], source="api").counts
+    c = pipeline.ingest(workspace, [jsonl, wrapped], source="api").counts
     assert (c.read, c.new, c.quarantined) == (6, 3, 3)
     a = get_ticket(workspace, "api:a")
     # The text comes from the first customer message; the customer author is pseudonymised
@@ -277,10 +280,10 @@ def test_thread_is_replaced_when_a_ticket_changes(
     path = tmp_path / "t.jsonl"
     one = {"id": "x", "messages": [{"role": "customer", "body": "Hi"}]}
     path.write_text(json.dumps(one) + "\n", encoding="utf-8")
-    sqlite_workspace.ingest([path])
+    pipeline.ingest(sqlite_workspace, [path])
     one["messages"].append({"role": "agent", "body": "Hello"})
     path.write_text(json.dumps(one) + "\n", encoding="utf-8")
-    assert sqlite_workspace.ingest([path]).counts.updated == 1
+    assert pipeline.ingest(sqlite_workspace, [path]).counts.updated == 1
     assert [m["body"] for m in get_ticket(sqlite_workspace, "default:x")["messages"]] == [
         "Hi",
         "Hello",
@@ -308,5 +311,5 @@ def test_unreadable_file_fails_before_writing(
     if content is not None:
         path.write_bytes(content)
     with pytest.raises(UnreadableFile, match=message):
-        sqlite_workspace.ingest([good, path])
+        pipeline.ingest(sqlite_workspace, [good, path])
     assert ticket_count(sqlite_workspace) == 0  # the good file did not land either

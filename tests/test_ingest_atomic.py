@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from ticketlens import pipeline
 from ticketlens.ingest import Counts
 from ticketlens.store.schema import Import, Message, QuarantinedRow, Requester, Ticket
 from ticketlens.workspace import Workspace
@@ -46,7 +47,7 @@ def test_exception_after_a_batch_leaves_store_unchanged(
 ) -> None:
     seed = tmp_path / "seed.csv"
     seed.write_text("id,text\n1,Already here\n", encoding="utf-8")
-    workspace.ingest([seed])
+    pipeline.ingest(workspace, [seed])
     before = snapshot(workspace)
     big = tmp_path / "big.csv"
     write_big_csv(big, 5000)
@@ -57,7 +58,7 @@ def test_exception_after_a_batch_leaves_store_unchanged(
             raise RuntimeError("disk on fire")
 
     with pytest.raises(RuntimeError, match="disk on fire"):
-        workspace.ingest([big], on_batch=explode)
+        pipeline.ingest(workspace, [big], on_batch=explode)
     assert snapshot(workspace) == before
 
 
@@ -68,7 +69,7 @@ def test_killed_import_leaves_store_unchanged(
     """SIGKILL the CLI after it reports a written batch; nothing of that import remains."""
     seed = tmp_path / "seed.csv"
     seed.write_text("id,text\n1,Already here\n2,Also here\n", encoding="utf-8")
-    workspace.ingest([seed])
+    pipeline.ingest(workspace, [seed])
     config = workspace.root / "ticketlens.toml"
     text = (
         config.read_text(encoding="utf-8")
@@ -112,6 +113,6 @@ def test_killed_import_leaves_store_unchanged(
     workspace.store.engine.dispose()  # fresh connections see only what was committed
     assert snapshot(workspace) == before
     # And the workspace still works: the same import, run to the end, lands whole.
-    result = workspace.ingest([big])
+    result = pipeline.ingest(workspace, [big])
     assert result.counts.read == 20_000
     assert snapshot(workspace)["imports"] == before["imports"] + 1  # type: ignore[operator]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from ticketlens import pipeline
 from ticketlens.errors import UnreadableFile
 from ticketlens.quarantine import list_quarantine
 from ticketlens.store.schema import Message, Ticket
@@ -62,8 +63,11 @@ def test_parallel_and_inline_store_the_same(tmp_path: Path) -> None:
     results = {}
     for parallel in (False, True):
         ws = open_workspace(tmp_path / f"ws-{parallel}", parallel)
-        counts = [ws.ingest([inputs[0]]).counts, ws.ingest(inputs[1:], source="api").counts]
-        again = ws.ingest(inputs[1:], source="api").counts
+        counts = [
+            pipeline.ingest(ws, [inputs[0]]).counts,
+            pipeline.ingest(ws, inputs[1:], source="api").counts,
+        ]
+        again = pipeline.ingest(ws, inputs[1:], source="api").counts
         results[parallel] = (counts, again, stored(ws), [
             (q["row"], q["field"], q["reason"], q["raw"]) for q in list_quarantine(ws)
         ])  # fmt: skip
@@ -81,11 +85,11 @@ def test_an_error_in_the_child_fails_the_import_and_writes_nothing(tmp_path: Pat
     ws = open_workspace(tmp_path / "ws", parallel=True)
     good = tmp_path / "good.csv"
     good.write_text("id,text\n1,fine\n", encoding="utf-8")
-    ws.ingest([good])
+    pipeline.ingest(ws, [good])
     before = stored(ws)
     not_twcs = tmp_path / "plain.csv"
     not_twcs.write_text("id,text\n2,not a tweet\n", encoding="utf-8")
     with pytest.raises(UnreadableFile):
-        ws.ingest([good, not_twcs], format="twcs")
+        pipeline.ingest(ws, [good, not_twcs], format="twcs")
     assert stored(ws) == before
     ws.close()

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from ticketlens import pipeline
 from ticketlens.ingest.normalize import content_id
 from ticketlens.store.schema import QuarantinedRow, Ticket
 from ticketlens.workspace import Workspace
@@ -96,7 +97,7 @@ def test_every_row_is_accounted_for(
                 expected["updated"] += 1
             model[key] = content
         quarantined_before = count(ws, QuarantinedRow, source)
-        counts = ws.ingest([path], source=source).counts
+        counts = pipeline.ingest(ws, [path], source=source).counts
         assert counts.read == len(rows)
         assert counts.new + counts.updated + counts.unchanged + counts.quarantined == counts.read
         assert {k: getattr(counts, k) for k in expected} == expected

@@ -10,13 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import FIXTURES
-from ticketlens.errors import InvalidTransition, NotFound
-from ticketlens.insight.annotations import annotate, theme_annotations
-from ticketlens.insight.links import KINDS, suggest_links
+from ticketlens import pipeline, review
+from ticketlens.errors import InvalidTransition, MissionError, NotFound
 from ticketlens.insight.rollup import outcome_rollup
-from ticketlens.mission import MissionError
-from ticketlens.reviews import decide, list_items
-from ticketlens.store import review
+from ticketlens.mission import annotate, suggest_links, theme_annotations
+from ticketlens.review import LINK_KINDS, decide, list_items
 from ticketlens.store.schema import AuditEvent, ThemeAssignment
 from ticketlens.themes import curation
 from ticketlens.themes.catalog import get_theme
@@ -44,7 +42,7 @@ journey:
 
 @pytest.fixture
 def suggested(workspace: Workspace) -> Workspace:
-    workspace.ingest([FIXTURES / "themes_tiny.csv"], source="tiny")
+    pipeline.ingest(workspace, [FIXTURES / "themes_tiny.csv"], source="tiny")
     run_discovery(workspace)
     (workspace.root / "mission.yaml").write_text(MISSION, encoding="utf-8")
     suggest_links(workspace)
@@ -63,7 +61,7 @@ def test_each_theme_gets_one_link_of_each_kind_with_evidence(suggested: Workspac
         for ticket, theme in rows:
             theme_of[ticket] = theme
     themes = {t for t in theme_of.values() if t is not None}
-    for kind in KINDS.values():
+    for kind in LINK_KINDS.values():
         items = links(ws, kind)
         assert {int(i["subject"].split(":")[1]) for i in items} == themes
         for item in items:
@@ -125,7 +123,7 @@ def test_tags_from_the_mission_file_count(workspace: Workspace, tmp_path: Path) 
         ),
         encoding="utf-8",
     )
-    workspace.ingest([data], source="t")
+    pipeline.ingest(workspace, [data], source="t")
     run_discovery(workspace)
     mission = MISSION.replace(
         "description: The app opens and does not crash.}",
@@ -141,7 +139,7 @@ def test_tags_from_the_mission_file_count(workspace: Workspace, tmp_path: Path) 
 
 
 def test_no_mission_file_is_a_clear_error(workspace: Workspace) -> None:
-    workspace.ingest([FIXTURES / "themes_tiny.csv"], source="tiny")
+    pipeline.ingest(workspace, [FIXTURES / "themes_tiny.csv"], source="tiny")
     run_discovery(workspace)
     with pytest.raises(MissionError, match="no mission file"):
         suggest_links(workspace)

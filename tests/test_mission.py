@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from ticketlens.cli import cli
-from ticketlens.mission import MissionError, load_mission
+from ticketlens.errors import MissionError
+from ticketlens.mission import load_mission
 from ticketlens.sample import sample_file
 from ticketlens.workspace import Workspace
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from ticketlens import pipeline
 from ticketlens.quarantine import list_quarantine
 from ticketlens.store.schema import Base
 from ticketlens.tickets import get_ticket
@@ -55,7 +56,7 @@ def test_no_personal_data_reaches_the_store(workspace: Workspace, tmp_path: Path
     path = tmp_path / "pii.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
 
-    counts = workspace.ingest([path]).counts
+    counts = pipeline.ingest(workspace, [path]).counts
     assert (counts.new, counts.quarantined) == (1, 1)
     stored = everything_stored(workspace)
     for kind, value in PII.items():
@@ -80,7 +81,7 @@ def test_redaction_can_be_turned_off(tmp_path: Path) -> None:
     ws = Workspace.open(root, environ={})
     path = tmp_path / "t.csv"
     path.write_text(f"id,text\n1,Mail {PII['email']}\n", encoding="utf-8")
-    ws.ingest([path])
+    pipeline.ingest(ws, [path])
     assert get_ticket(ws, "default:1")["text"] == f"Mail {PII['email']}"
     ws.close()
 
@@ -90,8 +91,8 @@ def test_ids_come_from_the_raw_row_so_reimports_match(workspace: Workspace, tmp_
     path.write_text(
         f"text\nWrite to {PII['email']}\nWrite to other@example.org\n", encoding="utf-8"
     )
-    first = workspace.ingest([path]).counts
-    again = workspace.ingest([path]).counts
+    first = pipeline.ingest(workspace, [path]).counts
+    again = pipeline.ingest(workspace, [path]).counts
     # Both texts redact to "Write to [EMAIL]" but stay two tickets, found again on re-import.
     assert (first.new, again.new, again.unchanged) == (2, 0, 2)
 
@@ -102,12 +103,12 @@ def test_turning_redaction_on_updates_stored_text_on_reimport(tmp_path: Path) ->
     path = tmp_path / "t.csv"
     path.write_text(f"id,text\n1,Mail {PII['email']}\n2,No personal data\n", encoding="utf-8")
     plain = Workspace.open(root, environ={})
-    plain.ingest([path])
+    pipeline.ingest(plain, [path])
     plain.close()
     # The same file under different settings is different stored content: both update.
     redacting = Workspace.open(root, environ={}, overrides={"privacy.redact": True})
-    counts = redacting.ingest([path]).counts
+    counts = pipeline.ingest(redacting, [path]).counts
     assert (counts.new, counts.updated, counts.unchanged) == (0, 2, 0)
     assert get_ticket(redacting, "default:1")["text"] == "Mail [EMAIL]"
-    assert redacting.ingest([path]).counts.unchanged == 2
+    assert pipeline.ingest(redacting, [path]).counts.unchanged == 2
     redacting.close()

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from ticketlens import pipeline
 from ticketlens.errors import UnreadableFile
 from ticketlens.ingest import RawRow, register_reader
 from ticketlens.ingest._servicenow import ServiceNowReader, parse_day_first
@@ -38,7 +39,7 @@ def states(t: dict[str, Any]) -> list[tuple[str, str | None, str]]:
 
 
 def test_events_fold_into_one_ticket_per_incident(workspace: Workspace) -> None:
-    c = workspace.ingest([EVENTS], format="servicenow", source="itsm").counts
+    c = pipeline.ingest(workspace, [EVENTS], format="servicenow", source="itsm").counts
     assert (c.read, c.new, c.updated, c.quarantined) == (9, 4, 0, 5)
     with workspace.store.session() as s:
         numbers = sorted(s.scalars(select(Ticket.external_id)).all())
@@ -75,7 +76,7 @@ def test_events_fold_into_one_ticket_per_incident(workspace: Workspace) -> None:
 
 
 def test_reopened_and_reassigned(workspace: Workspace) -> None:
-    workspace.ingest([EVENTS], format="servicenow", source="itsm")
+    pipeline.ingest(workspace, [EVENTS], format="servicenow", source="itsm")
     # Lines 8-17 (11 and 15 rejected): resolved on the 8th, reopened on the 10th
     # (reopen_count 1, reassigned a second time, priority raised), resolved again on the
     # 11th, closed on the 16th. A repeated state (lines 8 and 9, both New) is one message.
@@ -104,7 +105,7 @@ def test_reopened_and_reassigned(workspace: Workspace) -> None:
 
 
 def test_no_resolved_at_and_still_open(workspace: Workspace) -> None:
-    workspace.ingest([EVENTS], format="servicenow", source="itsm")
+    pipeline.ingest(workspace, [EVENTS], format="servicenow", source="itsm")
     # Lines 20 and 22: logged already Resolved, resolved_at "?" everywhere; solved when
     # it became Resolved. No category, symptom or item: the text says so.
     bare = incident(workspace, "INC9000003")
@@ -136,7 +137,7 @@ def test_no_resolved_at_and_still_open(workspace: Workspace) -> None:
 
 
 def test_bad_rows_are_quarantined_and_the_incident_kept(workspace: Workspace) -> None:
-    workspace.ingest([EVENTS], format="servicenow", source="itsm")
+    pipeline.ingest(workspace, [EVENTS], format="servicenow", source="itsm")
     rejected = [(q["row"], q["field"], q["reason"]) for q in list_quarantine(workspace)]
     assert rejected == [
         (11, "sys_updated_at", "unparseable date '31-02-2016 10:00'"),
@@ -149,9 +150,9 @@ def test_bad_rows_are_quarantined_and_the_incident_kept(workspace: Workspace) ->
 
 
 def test_second_ingest_changes_nothing(workspace: Workspace) -> None:
-    workspace.ingest([EVENTS], format="servicenow", source="itsm")
+    pipeline.ingest(workspace, [EVENTS], format="servicenow", source="itsm")
     before = incident(workspace, "INC9000002")
-    c = workspace.ingest([EVENTS], format="servicenow", source="itsm").counts
+    c = pipeline.ingest(workspace, [EVENTS], format="servicenow", source="itsm").counts
     assert (c.new, c.updated, c.unchanged, c.quarantined) == (0, 0, 4, 5)
     assert incident(workspace, "INC9000002") == before
     assert len(list_quarantine(workspace)) == 5
@@ -185,7 +186,7 @@ def test_dates_ignore_dayfirst_and_take_the_workspace_time_zone(
     overrides = {"workspace.timezone": "Europe/Berlin", "ingest.dayfirst": dayfirst}
     ws = Workspace.open(root, environ={}, overrides=overrides, actor="tester")
     try:
-        ws.ingest([EVENTS], format="servicenow", source="itsm")
+        pipeline.ingest(ws, [EVENTS], format="servicenow", source="itsm")
         simple = incident(ws, "INC9000001")
         # 04-03-2016 09:05 in Berlin (UTC+1 in March) is 08:05 UTC, on the 4th of March.
         assert simple["created_at"] == "2016-03-04T08:05:00+00:00"
@@ -202,7 +203,7 @@ def test_sniff_and_unreadable_files(sqlite_workspace: Workspace, tmp_path: Path)
     plain = tmp_path / "plain.csv"
     plain.write_text("id,text\n1,hello\n", encoding="utf-8")
     with pytest.raises(UnreadableFile, match="not a ServiceNow event log"):
-        sqlite_workspace.ingest([plain], format="servicenow")
+        pipeline.ingest(sqlite_workspace, [plain], format="servicenow")
 
 
 def test_day_first_dates() -> None:
@@ -221,12 +222,12 @@ def test_day_first_dates() -> None:
 def test_itsm_incident_event_log_head(workspace: Workspace) -> None:
     with HEAD.open(encoding="utf-8", newline="") as fh:
         expected = {row["number"] for row in csv.DictReader(fh)}
-    result = workspace.ingest([HEAD], format="auto", source="itsm")
+    result = pipeline.ingest(workspace, [HEAD], format="auto", source="itsm")
     assert result.formats == {str(HEAD): "servicenow"}  # recognised by its content
     c = result.counts
     assert (c.new, c.quarantined) == (len(expected), 0)
     assert workspace_status(workspace)["tickets"] == len(expected) < 5000  # incidents, not events
-    again = workspace.ingest([HEAD], format="auto", source="itsm").counts
+    again = pipeline.ingest(workspace, [HEAD], format="auto", source="itsm").counts
     assert (again.new, again.updated, again.unchanged) == (0, 0, len(expected))
 
     # number,incident_state,...,reassignment_count,reopen_count,...,sys_updated_by,

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from ticketlens import pipeline
 from ticketlens.errors import UnreadableFile
 from ticketlens.ingest import BadRow, RawRow, detect_reader, register_reader
 from ticketlens.ingest._transcripts import (
@@ -38,7 +39,7 @@ def thread(t: dict[str, Any]) -> list[tuple[str | None, str | None, str | None, 
 
 
 def counts(ws: Workspace, path: Path) -> tuple[int, int, int, int, int]:
-    c = ws.ingest([path], format="transcripts", source="calls").counts
+    c = pipeline.ingest(ws, [path], format="transcripts", source="calls").counts
     return (c.read, c.new, c.updated, c.unchanged, c.quarantined)
 
 
@@ -224,14 +225,14 @@ def test_folder_of_calls(workspace: Workspace) -> None:
 
 def test_detected_from_the_folder(sqlite_workspace: Workspace) -> None:
     assert isinstance(detect_reader(CALLS), TranscriptReader)
-    result = sqlite_workspace.ingest([CALLS], source="calls")
+    result = pipeline.ingest(sqlite_workspace, [CALLS], source="calls")
     assert result.formats == {str(CALLS): "transcripts"}
     assert result.counts.new == 4
 
 
 def test_one_transcript_file_with_its_metadata_row(sqlite_workspace: Workspace) -> None:
-    c = sqlite_workspace.ingest(
-        [CALLS / "call-1003.vtt"], format="transcripts", source="calls"
+    c = pipeline.ingest(
+        sqlite_workspace, [CALLS / "call-1003.vtt"], format="transcripts", source="calls"
     ).counts
     assert (c.read, c.new, c.quarantined) == (1, 1, 0)
     assert call(sqlite_workspace, "C-1003")["csat"] == 4
@@ -254,7 +255,7 @@ def test_unlabelled_speakers(sqlite_workspace: Workspace, tmp_path: Path) -> Non
         "2\n00:00:03,000 --> 00:00:04,000\nTom Wu: Hi Anna.\n",
         encoding="utf-8",
     )
-    c = sqlite_workspace.ingest([folder], format="transcripts", source="calls").counts
+    c = pipeline.ingest(sqlite_workspace, [folder], format="transcripts", source="calls").counts
     assert (c.new, c.quarantined) == (2, 0)
 
     greeted = call(sqlite_workspace, "call-2026-03-09_1405")

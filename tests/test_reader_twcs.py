@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from ticketlens import pipeline
 from ticketlens.errors import UnreadableFile
 from ticketlens.ingest import BadRow, RawRow, register_reader
 from ticketlens.ingest._servicenow import ServiceNowReader
@@ -42,7 +43,7 @@ def external_ids(ws: Workspace) -> list[str]:
 
 
 def test_threads_rebuilt_from_replies(workspace: Workspace) -> None:
-    c = workspace.ingest([THREADS], format="twcs", source="twitter").counts
+    c = pipeline.ingest(workspace, [THREADS], format="twcs", source="twitter").counts
     assert (c.read, c.new, c.updated, c.quarantined) == (14, 7, 0, 7)
     # One ticket per customer opening: 101 and 401 (the same customer, twice), 201, 301,
     # 502 and 504 (two customers answering one brand announcement), 701 (answers a tweet
@@ -81,7 +82,7 @@ def test_threads_rebuilt_from_replies(workspace: Workspace) -> None:
 
 
 def test_customer_last_branches_and_bystanders(workspace: Workspace) -> None:
-    workspace.ingest([THREADS], format="twcs", source="twitter")
+    pipeline.ingest(workspace, [THREADS], format="twcs", source="twitter")
     # 201 is answered twice: by the brand (202) and by another customer (203); the
     # customer has the last word (206), so the conversation is open.
     card = ticket(workspace, "201")
@@ -105,7 +106,7 @@ def test_customer_last_branches_and_bystanders(workspace: Workspace) -> None:
 
 
 def test_repeat_contact_is_a_new_ticket_with_the_same_requester(workspace: Workspace) -> None:
-    workspace.ingest([THREADS], format="twcs", source="twitter")
+    pipeline.ingest(workspace, [THREADS], format="twcs", source="twitter")
     first, again, other = (
         ticket(workspace, "101"),
         ticket(workspace, "401"),
@@ -118,7 +119,7 @@ def test_repeat_contact_is_a_new_ticket_with_the_same_requester(workspace: Works
 
 
 def test_answers_to_an_announcement_and_to_a_missing_tweet(workspace: Workspace) -> None:
-    workspace.ingest([THREADS], format="twcs", source="twitter")
+    pipeline.ingest(workspace, [THREADS], format="twcs", source="twitter")
     orders = ticket(workspace, "502")
     assert thread(orders) == [
         ("08:20:00", "customer", "@BrightBankCare will standing orders still go out?"),
@@ -140,7 +141,7 @@ def test_answers_to_an_announcement_and_to_a_missing_tweet(workspace: Workspace)
 
 
 def test_bad_rows_are_quarantined_one_by_one(workspace: Workspace) -> None:
-    workspace.ingest([THREADS], format="twcs", source="twitter")
+    pipeline.ingest(workspace, [THREADS], format="twcs", source="twitter")
     rejected = [(q["row"], q["field"], q["reason"]) for q in list_quarantine(workspace)]
     loop = "reply chain loops back on itself and never reaches a first tweet"
     assert rejected == [
@@ -157,9 +158,9 @@ def test_bad_rows_are_quarantined_one_by_one(workspace: Workspace) -> None:
 
 
 def test_second_ingest_changes_nothing(workspace: Workspace) -> None:
-    workspace.ingest([THREADS], format="twcs", source="twitter")
+    pipeline.ingest(workspace, [THREADS], format="twcs", source="twitter")
     before = ticket(workspace, "201")
-    c = workspace.ingest([THREADS], format="twcs", source="twitter").counts
+    c = pipeline.ingest(workspace, [THREADS], format="twcs", source="twitter").counts
     assert (c.new, c.updated, c.unchanged, c.quarantined) == (0, 0, 7, 7)
     assert ticket(workspace, "201") == before
     assert len(list_quarantine(workspace)) == 7
@@ -198,9 +199,9 @@ def test_sniff_and_unreadable_files(sqlite_workspace: Workspace, tmp_path: Path)
     plain = tmp_path / "plain.csv"
     plain.write_text("id,text\n1,hello\n", encoding="utf-8")
     with pytest.raises(UnreadableFile, match="not a TWCS file"):
-        sqlite_workspace.ingest([plain], format="twcs")
+        pipeline.ingest(sqlite_workspace, [plain], format="twcs")
     with pytest.raises(UnreadableFile, match="no such file"):
-        sqlite_workspace.ingest([tmp_path / "missing.csv"], format="twcs")
+        pipeline.ingest(sqlite_workspace, [tmp_path / "missing.csv"], format="twcs")
 
 
 def test_twitter_dates() -> None:
@@ -240,13 +241,13 @@ def _expected_openers(path: Path) -> set[str]:
 @pytest.mark.shared_data
 def test_twcs_head_5000(workspace: Workspace) -> None:
     expected = _expected_openers(HEAD_5K)
-    result = workspace.ingest([HEAD_5K], format="auto", source="twitter")
+    result = pipeline.ingest(workspace, [HEAD_5K], format="auto", source="twitter")
     assert result.formats == {str(HEAD_5K): "twcs"}  # recognised by its content
     c = result.counts
     assert (c.new, c.quarantined) == (len(expected), 0)
     assert workspace_status(workspace)["tickets"] == len(expected) < 5000  # threads, not rows
     assert set(external_ids(workspace)) == expected
-    again = workspace.ingest([HEAD_5K], format="auto", source="twitter").counts
+    again = pipeline.ingest(workspace, [HEAD_5K], format="auto", source="twitter").counts
     assert (again.new, again.updated, again.unchanged) == (0, 0, len(expected))
 
     # tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id

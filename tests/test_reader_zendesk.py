@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from ticketlens import pipeline
 from ticketlens.errors import UnreadableFile
 from ticketlens.ingest import BadRow, RawRow, detect_reader, register_reader
 from ticketlens.ingest._zendesk import ZendeskReader
@@ -34,7 +35,7 @@ def thread(t: dict[str, Any]) -> list[tuple[str | None, str | None, str | None, 
 
 
 def counts(ws: Workspace, path: Path) -> tuple[int, int, int, int, int]:
-    c = ws.ingest([path], format="zendesk", source="zendesk").counts
+    c = pipeline.ingest(ws, [path], format="zendesk", source="zendesk").counts
     return (c.read, c.new, c.updated, c.unchanged, c.quarantined)
 
 
@@ -236,7 +237,7 @@ def test_page_files_are_read_in_natural_order(sqlite_workspace: Workspace, tmp_p
             "end_of_stream": n == 10,
         }
         (folder / f"page-{n}.json").write_text(json.dumps(page), encoding="utf-8")
-    c = sqlite_workspace.ingest([folder], format="zendesk", source="zendesk").counts
+    c = pipeline.ingest(sqlite_workspace, [folder], format="zendesk", source="zendesk").counts
     assert (c.read, c.new) == (1, 1)
     assert ticket(sqlite_workspace, 7)["status"] == "solved"
 
@@ -284,7 +285,9 @@ def test_array_api_list_and_show_ticket_are_detected(
         ),
         encoding="utf-8",
     )
-    result = sqlite_workspace.ingest([array, listing, show], source="zendesk")  # format: auto
+    result = pipeline.ingest(
+        sqlite_workspace, [array, listing, show], source="zendesk"
+    )  # format: auto
     assert set(result.formats.values()) == {"zendesk"}
     assert (result.counts.new, result.counts.quarantined) == (4, 0)
     listed = ticket(sqlite_workspace, 3)
@@ -307,7 +310,7 @@ def test_bad_zendesk_fields_are_quarantined(sqlite_workspace: Workspace, tmp_pat
         json.dumps(_ticket(id=8, satisfaction_rating={"score": "bad"}, description="")),
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    c = sqlite_workspace.ingest([path], format="zendesk", source="zendesk").counts
+    c = pipeline.ingest(sqlite_workspace, [path], format="zendesk", source="zendesk").counts
     assert (c.read, c.new, c.quarantined) == (8, 1, 7)
     assert quarantined(sqlite_workspace) == [
         (

@@ -11,8 +11,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ticketlens import review
 from ticketlens.errors import InvalidTransition, NotFound
-from ticketlens.store import Store, review
+from ticketlens.store import Store
 from ticketlens.store.schema import REVIEW_STATES, AuditEvent, ReviewItem
 
 ORIGINAL = {"label": "Card payments fail"}

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from tests.conftest import FIXTURES
+from ticketlens import pipeline
 from ticketlens.cli import cli
 from ticketlens.store.schema import AuditEvent
 from ticketlens.themes.catalog import list_themes
@@ -21,7 +22,7 @@ from ticketlens.workspace import Workspace
 @pytest.fixture
 def queued(workspace: Workspace, tmp_path: Path) -> list[str]:
     """A workspace whose themes have draft labels waiting for review; the CLI base args."""
-    workspace.ingest([FIXTURES / "themes_tiny.csv"], source="tiny")
+    pipeline.ingest(workspace, [FIXTURES / "themes_tiny.csv"], source="tiny")
     run_discovery(workspace)
     url = workspace.store.engine.url.render_as_string(hide_password=False)
     return ["-w", str(tmp_path / "ws"), "--db", url]

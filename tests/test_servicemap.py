@@ -14,7 +14,7 @@ from tests.test_links import links, suggested  # noqa: F401  (the fixture)
 from ticketlens.cli import cli
 from ticketlens.errors import InvalidTransition, NotFound
 from ticketlens.insight.servicemap import mark_hot_spot, service_map
-from ticketlens.reviews import decide
+from ticketlens.review import decide
 from ticketlens.store.schema import AuditEvent
 from ticketlens.themes.catalog import get_theme
 from ticketlens.workspace import Workspace

@@ -329,6 +329,7 @@ NON_DEFAULTS: dict[str, Any] = {
     "privacy.phone_regions": "DE,FR",
     "identity.user": "Zoë O'Neil",
     "themes.model": "st:all-MiniLM-L6-v2",
+    "themes.teacher": "static-minilm-256",
     "themes.resolution": 1.5,
     "themes.teacher_sample": 800,
     "themes.discovery_sample": 5000,

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from tests.test_themes_lifecycle import BASE, MORE, assignments, sample_lines, write
+from ticketlens import pipeline
 from ticketlens.cli import cli
 from ticketlens.errors import InvalidTransition
 from ticketlens.store.schema import AuditEvent, Theme, ThemeAssignment
@@ -23,7 +24,7 @@ from ticketlens.workspace import Workspace
 
 @pytest.fixture
 def discovered(workspace: Workspace, tmp_path: Path) -> Workspace:
-    workspace.ingest([write(tmp_path / "base.jsonl", sample_lines()[:BASE])])
+    pipeline.ingest(workspace, [write(tmp_path / "base.jsonl", sample_lines()[:BASE])])
     run_discovery(workspace)
     return workspace
 
@@ -67,7 +68,7 @@ def test_every_curation_survives_a_rerun_and_an_increment(
     part_sizes = {p: len(members(ws, p)) for p in parts}
 
     # A week of new tickets (an increment), then discovery over everything.
-    ws.ingest([write(tmp_path / "week.jsonl", sample_lines()[BASE : BASE + MORE])])
+    pipeline.ingest(ws, [write(tmp_path / "week.jsonl", sample_lines()[BASE : BASE + MORE])])
     run_discovery(ws)
 
     listing = {i["id"]: i for i in list_themes(ws, include_all=True)["items"]}
@@ -110,9 +111,9 @@ def test_accept_and_dismiss_proposals(workspace: Workspace, tmp_path: Path) -> N
     lines = sample_lines()
     fees = [line for line in lines if json.loads(line).get("product_area") == "fees"]
     others = [line for line in lines if json.loads(line).get("product_area") != "fees"]
-    workspace.ingest([write(tmp_path / "base.jsonl", others[:BASE])])
+    pipeline.ingest(workspace, [write(tmp_path / "base.jsonl", others[:BASE])])
     run_discovery(workspace)
-    workspace.ingest([write(tmp_path / "fees.jsonl", fees[:150])])
+    pipeline.ingest(workspace, [write(tmp_path / "fees.jsonl", fees[:150])])
     proposed = [i["id"] for i in list_themes(workspace)["items"] if i["state"] == "proposed"]
     assert len(proposed) >= 2
     accepted, dismissed = proposed[0], proposed[1]
@@ -124,7 +125,7 @@ def test_accept_and_dismiss_proposals(workspace: Workspace, tmp_path: Path) -> N
         curation.accept(workspace, dismissed)
 
     # More of the same tickets, then discovery again: the decisions hold.
-    workspace.ingest([write(tmp_path / "fees2.jsonl", fees[150:])])
+    pipeline.ingest(workspace, [write(tmp_path / "fees2.jsonl", fees[150:])])
     run_discovery(workspace)
     listing = {i["id"]: i for i in list_themes(workspace, include_all=True)["items"]}
     assert listing[accepted]["state"] == "curated"
@@ -176,7 +177,7 @@ def test_history_tells_a_themes_story(discovered: Workspace) -> None:
 
 
 def test_seeded_categories_are_kept_and_filled(workspace: Workspace, tmp_path: Path) -> None:
-    workspace.ingest([write(tmp_path / "base.jsonl", sample_lines()[:BASE])])
+    pipeline.ingest(workspace, [write(tmp_path / "base.jsonl", sample_lines()[:BASE])])
     taxonomy = tmp_path / "taxonomy.yaml"
     taxonomy.write_text(
         """categories:

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import FIXTURES, SHARED_DATA
+from ticketlens import pipeline
 from ticketlens.sample import sample_file
 from ticketlens.store.schema import AuditEvent, Theme, ThemeAssignment, ThemeRun, Ticket
 from ticketlens.themes.catalog import list_themes
@@ -48,7 +49,7 @@ def kept_share(before: dict[int, int | None], after: dict[int, int | None]) -> f
 @pytest.fixture
 def discovered(workspace: Workspace, tmp_path: Path) -> Workspace:
     """A workspace with 1,200 sample tickets and their themes."""
-    workspace.ingest([write(tmp_path / "base.jsonl", sample_lines()[:BASE])])
+    pipeline.ingest(workspace, [write(tmp_path / "base.jsonl", sample_lines()[:BASE])])
     run_discovery(workspace)
     return workspace
 
@@ -61,7 +62,7 @@ def test_ids_hold_through_an_increment_and_a_rerun(discovered: Workspace, tmp_pa
 
     # A week's new tickets: the import itself places them (pipeline.after_ingest).
     more = sample_lines()[BASE : BASE + MORE]
-    ws.ingest([write(tmp_path / "week.jsonl", more)])
+    pipeline.ingest(ws, [write(tmp_path / "week.jsonl", more)])
     second = assignments(ws)
     assert all(second[t] == theme for t, theme in first.items())  # nobody moved
     new = set(second) - set(first)
@@ -93,9 +94,9 @@ def test_an_unseen_issue_becomes_a_proposal(workspace: Workspace, tmp_path: Path
     is_fees = [json.loads(line).get("product_area") == "fees" for line in lines]
     base = [line for line, fees in zip(lines, is_fees, strict=True) if not fees][:BASE]
     fees = [line for line, fee in zip(lines, is_fees, strict=True) if fee]
-    workspace.ingest([write(tmp_path / "base.jsonl", base)])
+    pipeline.ingest(workspace, [write(tmp_path / "base.jsonl", base)])
     run_discovery(workspace)
-    workspace.ingest([write(tmp_path / "fees.jsonl", fees)])
+    pipeline.ingest(workspace, [write(tmp_path / "fees.jsonl", fees)])
     proposed = [t for t in _themes(workspace) if t.state == "proposed"]
     assert proposed
     words = " ".join(t.label.lower() + " " + " ".join(t.keywords) for t in proposed)
@@ -108,19 +109,19 @@ def test_an_unseen_issue_becomes_a_proposal(workspace: Workspace, tmp_path: Path
 def test_no_themes_yet_means_the_import_places_nothing(
     workspace: Workspace, tmp_path: Path
 ) -> None:
-    workspace.ingest([write(tmp_path / "a.jsonl", sample_lines()[:50])])
+    pipeline.ingest(workspace, [write(tmp_path / "a.jsonl", sample_lines()[:50])])
     assert assignments(workspace) == {}
     assert assign_new(workspace).run_id is None
     taxonomy = tmp_path / "taxonomy.csv"
     taxonomy.write_text("name,description,examples\nCards,card problems,card declined\n")
     seed_themes(workspace, taxonomy)  # seeds alone do not start placing tickets
-    workspace.ingest([write(tmp_path / "b.jsonl", sample_lines()[50:100])])
+    pipeline.ingest(workspace, [write(tmp_path / "b.jsonl", sample_lines()[50:100])])
     assert assignments(workspace) == {}
 
 
 def test_german_tickets_get_german_themes(workspace: Workspace) -> None:
-    workspace.ingest([FIXTURES / "themes_tiny.csv"], source="en")
-    workspace.ingest([FIXTURES / "themes_german.csv"], source="de")
+    pipeline.ingest(workspace, [FIXTURES / "themes_tiny.csv"], source="en")
+    pipeline.ingest(workspace, [FIXTURES / "themes_german.csv"], source="de")
     run_discovery(workspace)
     with workspace.store.session() as s:
         rows = s.execute(
@@ -140,15 +141,15 @@ def test_german_tickets_get_german_themes(workspace: Workspace) -> None:
 
 
 def test_a_new_german_ticket_joins_a_german_theme(workspace: Workspace, tmp_path: Path) -> None:
-    workspace.ingest([FIXTURES / "themes_tiny.csv"], source="en")
-    workspace.ingest([FIXTURES / "themes_german.csv"], source="de")
+    pipeline.ingest(workspace, [FIXTURES / "themes_tiny.csv"], source="en")
+    pipeline.ingest(workspace, [FIXTURES / "themes_german.csv"], source="de")
     run_discovery(workspace)
     week = tmp_path / "week.csv"
     week.write_text(
         "id,text\nw1,Ich kann mich nicht anmelden und das Passwort zurücksetzen geht nicht\n",
         encoding="utf-8",
     )
-    workspace.ingest([week], source="de")
+    pipeline.ingest(workspace, [week], source="de")
     with workspace.store.session() as s:
         theme = s.execute(
             select(Theme.language)
@@ -167,9 +168,11 @@ def _themes(ws: Workspace) -> list[Theme]:
 
 
 def test_a_language_arriving_later_gets_proposed_themes(workspace: Workspace) -> None:
-    workspace.ingest([FIXTURES / "themes_tiny.csv"], source="en")
+    pipeline.ingest(workspace, [FIXTURES / "themes_tiny.csv"], source="en")
     run_discovery(workspace)
-    workspace.ingest([FIXTURES / "themes_german.csv"], source="de")  # after_ingest discovers de
+    pipeline.ingest(
+        workspace, [FIXTURES / "themes_german.csv"], source="de"
+    )  # after_ingest discovers de
     german = [i for i in list_themes(workspace)["items"] if i["language"] == "de"]
     assert german
     assert {i["state"] for i in german} == {"proposed"}
@@ -201,7 +204,7 @@ def test_the_multilingual_set_keeps_german_out_of_english_themes(
         writer = csv.writer(fh)
         writer.writerow(["id", "subject", "body"])
         writer.writerows([i, r["subject"], r["body"]] for i, r in enumerate(rows))
-    workspace.ingest([stripped], source="multi")
+    pipeline.ingest(workspace, [stripped], source="multi")
     run_discovery(workspace)
     languages = Counter(i["language"] for i in list_themes(workspace)["items"])
     assert languages["de"] >= 3

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from ticketlens import pipeline
 from ticketlens.errors import SettingsError, WorkspaceError, WorkspaceNotFound
 from ticketlens.identity import resolve_actor
 from ticketlens.settings import Settings, load_settings
@@ -225,7 +226,7 @@ def test_ingest_stores_requesters_as_configured(
     )
     ws = Workspace.open(root, environ={}, actor="tester")
     try:
-        ws.ingest([export])
+        pipeline.ingest(ws, [export])
         with ws.store.session() as s:
             keys = s.scalars(select(Requester.key)).all()
             ticket_requesters = set(s.scalars(select(Ticket.requester_id)).all())

@@ -39,6 +39,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ticketlens import pipeline
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 DATA = REPO.parent / "shared" / "data"
@@ -252,7 +254,7 @@ def step_ingest(args: argparse.Namespace) -> None:
     overrides = {} if args.auto_assign else {"themes.auto_assign": False}
     ws = Workspace.open(root, environ={}, overrides=overrides)
     t0 = time.perf_counter()
-    result = ws.ingest([Path(args.file)])
+    result = pipeline.ingest(ws, [Path(args.file)])
     seconds = time.perf_counter() - t0
     counts = result.counts
     ws.close()
@@ -802,7 +804,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("results", nargs="?", default=str(HERE / "results.json"))
     p.set_defaults(func=table)
 
-    p = sub.add_parser("step-ingest", help="(child) ws.ingest([file]) into --workspace")
+    p = sub.add_parser("step-ingest", help="(child) pipeline.ingest(ws, [file]) into --workspace")
     p.add_argument("--workspace", required=True)
     p.add_argument("--file", required=True)
     p.add_argument("--no-auto-assign", dest="auto_assign", action="store_false")

@@ -25,7 +25,9 @@ from pathlib import Path
 import yaml
 from sqlalchemy import delete, select
 
-from ticketlens.insight.links import KINDS, suggest_links
+from ticketlens import pipeline
+from ticketlens.mission import suggest_links
+from ticketlens.review import LINK_KINDS as KINDS
 from ticketlens.sample import sample_file
 from ticketlens.store.schema import ReviewItem, ThemeAssignment, Ticket
 from ticketlens.themes.runs import run_discovery
@@ -83,7 +85,7 @@ def main() -> None:
     Workspace.init(root)
     shutil.copyfile(sample_file("mission.yaml"), root / "mission.yaml")
     ws = Workspace.open(root)
-    ws.ingest([sample_file("tickets.jsonl")], source="sample", format="jsonl")
+    pipeline.ingest(ws, [sample_file("tickets.jsonl")], source="sample", format="jsonl")
     run_discovery(ws)
     truth = truth_by_theme(ws)
     results: dict[str, object] = {

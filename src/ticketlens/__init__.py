@@ -1,11 +1,12 @@
 """ticketlens: turn a support team's tickets into product insight tied to its mission.
 
-The Python API starts at :class:`Workspace`::
+The Python API starts at a :class:`Workspace` (the context: settings, store, actor)
+and :mod:`ticketlens.pipeline` (which runs the stages in order)::
 
-    from ticketlens import Workspace
+    from ticketlens import Workspace, pipeline
     ws = Workspace.init(Path("team"))
-    result = ws.ingest([Path("export.csv")])
-    print(result.counts)
+    report = pipeline.ingest(ws, [Path("export.csv")])
+    print(report.counts)
 """
 
 from ticketlens.errors import TicketlensError

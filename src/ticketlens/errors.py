@@ -13,7 +13,10 @@ shape. Anything else escaping is a bug.
     ├── StoreError             database cannot be opened / migrated / reached
     ├── MissingExtra           an optional dependency is not installed
     ├── IngestError
-    │   └── UnreadableFile     a whole file cannot be read (not one bad row)
+    │   ├── UnreadableFile     a whole file cannot be read (not one bad row)
+    │   ├── RowProblem         one field of one row is wrong: the row is quarantined
+    │   └── TaxonomyError      a seed taxonomy file cannot be used as it is
+    ├── MissionError           the mission file is missing or unusable
     ├── NotFound               a ticket / item / theme id that does not exist
     └── ReviewError
         └── InvalidTransition  a review state change the state machine forbids
@@ -90,6 +93,32 @@ class UnreadableFile(IngestError):
     """A whole input file cannot be read (missing, binary, unknown format)."""
 
 
+class RowProblem(IngestError):
+    """One record cannot be imported: the field (or line) that shows it, and why.
+
+    Readers raise it while parsing a record and turn it into a quarantined row; it
+    never stops an import.
+    """
+
+    def __init__(self, field: str | None, reason: str, *, line: int | None = None) -> None:
+        super().__init__(reason)
+        self.field = field
+        self.reason = reason
+        #: the line of the file where the problem shows, when the reader knows it
+        self.line = line
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (RowProblem, (self.field, self.reason), {"line": self.line})
+
+
+class TaxonomyError(IngestError):
+    """The taxonomy file cannot be used as it is."""
+
+
+class MissionError(TicketlensError):
+    """The mission file is missing or says something ticketlens cannot use."""
+
+
 class NotFound(TicketlensError):
     """An id that does not exist in the store."""
 
@@ -106,10 +135,13 @@ __all__ = [
     "IngestError",
     "InvalidTransition",
     "MissingExtra",
+    "MissionError",
     "NotFound",
     "ReviewError",
+    "RowProblem",
     "SettingsError",
     "StoreError",
+    "TaxonomyError",
     "TicketlensError",
     "UnreadableFile",
     "WorkspaceError",

@@ -168,6 +168,12 @@ class Settings:
         "Embedding model for theme discovery: the shipped static-minilm-256, the shipped "
         "transformer minilm-l6-int8 (slower), or st:<name> for a sentence-transformers model.",
     )
+    theme_teacher: str = _setting(
+        "themes.teacher",
+        "minilm-l6-int8",
+        "Model the embedding model is fitted to on a sample of each corpus (same names as "
+        "themes.model; naming the same model as themes.model embeds everything with it).",
+    )
     theme_resolution: float = _setting(
         "themes.resolution",
         3.0,

@@ -1,22 +1,20 @@
 """A workspace: a folder with ``ticketlens.toml`` and a data folder, found like git's.
 
-It is the entry point of the Python API: it resolves settings, opens the store and
-knows who is acting. Surfaces (CLI, web) create one and call its methods.
+It is the context every stage works in: the resolved settings, the store, who is
+acting, and what redacts and pseudonymises personal data. It runs nothing; stages
+take it as their first argument and :mod:`ticketlens.pipeline` runs them in order.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from ticketlens.errors import WorkspaceError, WorkspaceNotFound
 from ticketlens.identity import resolve_actor
-from ticketlens.ingest import ImportResult, IngestOptions, ingest_files
-from ticketlens.ingest._run import BatchHook, FileProgress
 from ticketlens.privacy import (
     NO_REDACTION,
     Pseudonymizer,
@@ -131,43 +129,6 @@ class Workspace:
         if not self.settings.pseudonymize_requesters:
             return Pseudonymizer(None)
         return Pseudonymizer(load_or_create_secret(self.data_dir / SECRET_NAME))
-
-    def ingest(
-        self,
-        paths: Sequence[Path],
-        *,
-        source: str = "default",
-        format: str | None = None,
-        mapping: Mapping[str, str] | None = None,
-        progress: FileProgress | None = None,
-        on_batch: BatchHook | None = None,
-    ) -> ImportResult:
-        """Import ticket files (see :func:`ticketlens.ingest.ingest_files`)."""
-        from ticketlens import pipeline
-
-        options = IngestOptions(
-            source=source,
-            format=format,
-            mapping=dict(mapping or {}),
-            tz=self.settings.tz,
-            csat_scale=self.settings.csat_scale,
-            dayfirst=self.settings.dayfirst,
-            batch_size=self.settings.batch_size,
-            redactor=self.redactor,
-            parallel_min_bytes=None
-            if self.settings.parallel_from_mb < 0
-            else self.settings.parallel_from_mb * 1024 * 1024,
-        )
-        result = ingest_files(
-            self.store,
-            paths,
-            options=options,
-            actor=self.actor,
-            requester_key=self.pseudonymizer,
-            progress=progress,
-            on_batch=on_batch,
-        )
-        return dataclasses.replace(result, followups=pipeline.after_ingest(self, result))
 
     def close(self) -> None:
         if "store" in self.__dict__:

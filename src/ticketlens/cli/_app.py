@@ -45,12 +45,23 @@ class Context:
         self._workspace: Workspace | None = None
 
     @property
+    def overrides(self) -> dict[str, Any]:
+        """Settings the global options set (they win over environment and file)."""
+        return {"database.url": self.db} if self.db else {}
+
+    @property
     def workspace(self) -> Workspace:
         if self._workspace is None:
             self._workspace = Workspace.open(
-                self.workspace_path, overrides={"database.url": self.db}, actor=self.actor
+                self.workspace_path, overrides=self.overrides, actor=self.actor
             )
         return self._workspace
+
+    def use(self, workspace: Workspace) -> None:
+        """Make ``workspace`` (opened by a command, like the demo's) the one to use next."""
+        if self._workspace is not None and self._workspace is not workspace:
+            self._workspace.close()
+        self.workspace_path, self._workspace = workspace.root, workspace
 
     def close(self) -> None:
         if self._workspace is not None:

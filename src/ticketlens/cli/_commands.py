@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
@@ -19,13 +19,15 @@ from ticketlens.cli._output import (
     stderr,
     stdout,
 )
-from ticketlens.ingest import ImportResult, parse_mapping, reader_names
-from ticketlens.ingest._run import input_size
+from ticketlens.ingest import input_size, parse_mapping, reader_names
 from ticketlens.quarantine import COLUMNS as QUARANTINE_COLUMNS
 from ticketlens.quarantine import list_quarantine
 from ticketlens.status import workspace_status
 from ticketlens.tickets import get_ticket, list_tickets
 from ticketlens.workspace import Workspace
+
+if TYPE_CHECKING:
+    from ticketlens.pipeline import IngestReport
 
 #: Files smaller than this import too fast for a progress bar to help.
 PROGRESS_MIN_BYTES = 5_000_000
@@ -46,7 +48,8 @@ def init(directory: Path, timezone: str | None) -> None:
     click.echo(f"Created workspace {ws.root} (settings in {ws.root / 'ticketlens.toml'})")
 
 
-def print_import_summary(result: ImportResult, *, show_formats: bool = False) -> None:
+def print_import_summary(report: IngestReport, *, show_formats: bool = False) -> None:
+    result = report.imported
     if show_formats:
         for file, name in result.formats.items():
             click.echo(f"{file}: read as {name}")
@@ -57,15 +60,17 @@ def print_import_summary(result: ImportResult, *, show_formats: bool = False) ->
     )
     if c.quarantined:
         click.echo("See the rejected rows with: ticketlens quarantine list")
-    themes = result.followups.get("themes")
-    if themes:
-        proposed = len(themes["proposed"])
+    from ticketlens.themes import Increment
+
+    themes = report.after.of(Increment)
+    if themes is not None:
+        proposed = len(themes.proposed)
         click.echo(
-            f"Themes: {themes['placed']:,} of {themes['tickets']:,} new tickets placed in known "
-            f"themes, {themes['unclear']:,} unclear, {proposed} new theme(s) proposed"
+            f"Themes: {themes.placed:,} of {themes.tickets:,} new tickets placed in known "
+            f"themes, {themes.unclear:,} unclear, {proposed} new theme(s) proposed"
             + (" (review them: ticketlens themes list)" if proposed else "")
         )
-        for language in themes["discovered_languages"]:
+        for language in themes.discovered_languages:
             click.echo(
                 f"Themes: enough {language!r} tickets now: they were grouped into proposed "
                 "themes of their own (ticketlens themes list)"
@@ -131,10 +136,12 @@ def ingest(
             done_before[file] = done
             bar.update(task, completed=sum(done_before.values()), description=Path(file).name)
 
-        result = ws.ingest(
-            list(paths), source=source, format=fmt, mapping=mapping, progress=progress
+        from ticketlens import pipeline
+
+        report = pipeline.ingest(
+            ws, list(paths), source=source, format=fmt, mapping=mapping, progress=progress
         )
-    print_import_summary(result, show_formats=fmt == "auto")
+    print_import_summary(report, show_formats=fmt == "auto")
 
 
 @cli.command()

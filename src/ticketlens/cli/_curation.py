@@ -20,11 +20,13 @@ from ticketlens.errors import NotFound
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _curation() -> Any:
+def _curate(ctx: Context, action: str, *args: Any, **kwargs: Any) -> Any:
+    """Apply a curation through the pipeline, so later stages hear of it."""
     # Imported on use: curation pulls in numpy, scikit-learn and the models.
+    from ticketlens import pipeline
     from ticketlens.themes import curation
 
-    return curation
+    return pipeline.curate(ctx.workspace, getattr(curation, action), *args, **kwargs)
 
 
 def _set_actor(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
@@ -76,7 +78,7 @@ def themes_rename(ctx: Context, theme_id: int, name: str, why: str | None) -> No
     Example:
       ticketlens themes rename 12 "Card not delivered" --as dana --why "matches our macro"
     """
-    _curation().rename(ctx.workspace, theme_id, name, reason=why)
+    _curate(ctx, "rename", theme_id, name, reason=why)
     click.echo(f"Theme {theme_id} is now {name!r} (by {ctx.workspace.actor}).")
 
 
@@ -92,7 +94,7 @@ def themes_merge(ctx: Context, theme_ids: tuple[int, ...], into: int, why: str |
     Example:
       ticketlens themes merge 14 15 --into 12 --as dana --why "same root cause"
     """
-    _curation().merge(ctx.workspace, list(theme_ids), into, reason=why)
+    _curate(ctx, "merge", list(theme_ids), into, reason=why)
     click.echo(f"Merged {', '.join(map(str, theme_ids))} into theme {into}.")
 
 
@@ -126,8 +128,9 @@ def themes_split(
           --label "PIN locked" --label "PIN change" --as dana --why "two fixes"
     """
     groups = [_ticket_ids(ctx, (e,)) for e in examples] if examples else None
-    parts = _curation().split(
-        ctx.workspace,
+    parts = _curate(
+        ctx,
+        "split",
         theme_id,
         count=count,
         examples=groups,
@@ -150,7 +153,7 @@ def themes_move(ctx: Context, tickets: tuple[str, ...], to: str, why: str | None
       ticketlens themes move 101 zendesk:5521 --to 12 --as dana --why "misfiled"
     """
     target = None if to.lower() == "none" else _theme_id(to)
-    moved = _curation().move(ctx.workspace, _ticket_ids(ctx, tickets), target, reason=why)
+    moved = _curate(ctx, "move", _ticket_ids(ctx, tickets), target, reason=why)
     click.echo(f"Moved {moved} ticket(s) to {'no theme' if target is None else f'theme {target}'}.")
 
 
@@ -168,7 +171,7 @@ def _simple(name: str, action: str, done: str, help_text: str) -> None:
     @curation_options
     @pass_context
     def command(ctx: Context, theme_id: int, why: str | None) -> None:
-        getattr(_curation(), action)(ctx.workspace, theme_id, reason=why)
+        _curate(ctx, action, theme_id, reason=why)
         click.echo(f"Theme {theme_id} {done} (by {ctx.workspace.actor}).")
 
 
@@ -207,7 +210,7 @@ def themes_accept(ctx: Context, theme_id: int, label: str | None, why: str | Non
     Example:
       ticketlens themes accept 57 --label "Apple Pay declined" --as dana
     """
-    _curation().accept(ctx.workspace, theme_id, label=label, reason=why)
+    _curate(ctx, "accept", theme_id, label=label, reason=why)
     click.echo(f"Theme {theme_id} is accepted (by {ctx.workspace.actor}).")
 
 
@@ -233,7 +236,7 @@ def themes_annotate(
     Example:
       ticketlens themes annotate 12 --type risk --text "Travellers stranded abroad" --as dana
     """
-    from ticketlens.insight.annotations import annotate
+    from ticketlens.mission import annotate
 
     tickets = _ticket_ids(ctx, (evidence,)) if evidence else []
     item = annotate(ctx.workspace, theme_id, kind, text, evidence=tickets, reason=why)
@@ -251,7 +254,9 @@ def themes_history(ctx: Context, theme_id: int, as_json: bool) -> None:
     Example:
       ticketlens themes history 12
     """
-    history = _curation().theme_history(ctx.workspace, theme_id)
+    from ticketlens.themes import theme_history
+
+    history = theme_history(ctx.workspace, theme_id)
     if as_json:
         emit_json(history)
         return
@@ -304,9 +309,10 @@ def themes_seed(ctx: Context, taxonomy: Path, why: str | None) -> None:
     Example:
       ticketlens themes seed taxonomy.yaml --as dana && ticketlens themes discover
     """
-    from ticketlens.themes.seeds import seed_themes
+    from ticketlens import pipeline
+    from ticketlens.themes import seed_themes
 
-    ids = seed_themes(ctx.workspace, taxonomy, reason=why)
+    ids = pipeline.curate(ctx.workspace, seed_themes, taxonomy, reason=why)
     click.echo(
         f"Seeded {len(ids)} categories (themes {', '.join(map(str, ids))}); "
         "run `ticketlens themes discover` to fill them."
@@ -323,10 +329,10 @@ def themes_assign(ctx: Context, as_json: bool) -> None:
     Example:
       ticketlens themes assign --json
     """
-    from ticketlens.themes.increment import assign_new
+    from ticketlens import pipeline
 
     with step_progress() as progress:
-        done = assign_new(ctx.workspace, progress=progress)
+        done, _after = pipeline.place(ctx.workspace, progress=progress)
     if as_json:
         emit_json(done.summary())
         return

@@ -28,7 +28,7 @@ def links_suggest(ctx: Context, as_json: bool) -> None:
       ticketlens links suggest && ticketlens review --kind theme-outcome
     """
     # Imported here: suggesting loads the transformer (seconds).
-    from ticketlens.insight.links import suggest_links
+    from ticketlens.mission import suggest_links
 
     made = suggest_links(ctx.workspace)
     if as_json:

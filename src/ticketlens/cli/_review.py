@@ -15,9 +15,14 @@ from ticketlens.cli._app import Context, pass_context
 from ticketlens.cli._app import cli as root
 from ticketlens.cli._curation import curation_options
 from ticketlens.cli._output import emit_json, emit_rows, safe_terminal, stdout
-from ticketlens.errors import InvalidTransition
-from ticketlens.reviews import decide, get_item, list_items
-from ticketlens.store.schema import REVIEW_STATES
+from ticketlens.review import (
+    REASON_REQUIRED,
+    REVIEW_STATES,
+    decide,
+    edit_item,
+    get_item,
+    list_items,
+)
 
 LIST_COLUMNS = ["id", "kind", "subject", "target", "state", "summary", "evidence"]
 
@@ -60,7 +65,8 @@ def _walk(ctx: Context, kind: str | None, why: str | None) -> None:
             break
         if choice == "s":
             continue
-        reason = why or click.prompt("Why (optional)", default="", show_default=False) or None
+        action = {"a": "approve", "r": "reject", "e": "edit"}[choice]
+        reason = why or _ask_reason(action)
         if choice == "a":
             decide(ctx.workspace, item["id"], "approve", reason=reason)
         elif choice == "r":
@@ -69,6 +75,12 @@ def _walk(ctx: Context, kind: str | None, why: str | None) -> None:
             decide(ctx.workspace, item["id"], "edit", reason=reason, payload=_edited(item))
         done += 1
     click.echo(f"{done} decision(s) recorded by {ctx.workspace.actor}.")
+
+
+def _ask_reason(action: str) -> str | None:
+    if action in REASON_REQUIRED:
+        return str(click.prompt("Why (required)"))
+    return click.prompt("Why (optional)", default="", show_default=False) or None
 
 
 def _edited(item: dict[str, Any]) -> dict[str, Any]:
@@ -147,7 +159,7 @@ def review_show(ctx: Context, item_id: int, as_json: bool) -> None:
     _print_item(item, item["state"])
 
 
-def _decision(name: str, help_text: str, *, needs_reason: bool = False) -> None:
+def _decision(name: str, help_text: str) -> None:
     example = f'\n\n\b\nExample:\n  ticketlens review {name} 12 --as dana --why "..."'
 
     @review.command(name, help=help_text + example)
@@ -155,14 +167,12 @@ def _decision(name: str, help_text: str, *, needs_reason: bool = False) -> None:
     @curation_options
     @pass_context
     def command(ctx: Context, item_id: int, why: str | None) -> None:
-        if needs_reason and not why:
-            raise InvalidTransition(f"{name} needs a reason", hint="add --why TEXT")
         item = decide(ctx.workspace, item_id, name, reason=why)
         click.echo(f"Review item {item_id} is {item['state']} (by {ctx.workspace.actor}).")
 
 
 _decision("approve", "Approve a suggestion as it is.")
-_decision("reject", "Reject a suggestion; re-runs never suggest it again.", needs_reason=True)
+_decision("reject", "Reject a suggestion (with --why); re-runs never suggest it again.")
 _decision("reopen", "Put a rejected suggestion back in the queue.")
 
 
@@ -187,18 +197,5 @@ def review_edit(
     Example:
       ticketlens review edit 12 --label "Card not delivered" --as dana --why "our wording"
     """
-    payload = dict(get_item(ctx.workspace, item_id)["payload"])
-    if label is not None:
-        payload["label"] = label
-    for pair in values:
-        key, sep, raw = pair.partition("=")
-        if not sep or not key:
-            raise InvalidTransition(f"--set {pair!r} is not KEY=VALUE", hint="--set label=Refunds")
-        try:
-            payload[key] = json.loads(raw)
-        except json.JSONDecodeError:
-            payload[key] = raw
-    if label is None and not values:
-        raise InvalidTransition("nothing to change", hint="give --label or --set KEY=VALUE")
-    item = decide(ctx.workspace, item_id, "edit", reason=why, payload=payload)
+    item = edit_item(ctx.workspace, item_id, label=label, values=values, reason=why)
     click.echo(f"Review item {item_id} is {item['state']} (by {ctx.workspace.actor}).")

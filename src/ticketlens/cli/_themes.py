@@ -14,6 +14,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ticketlens.cli._app import Context, cli, pass_context
 from ticketlens.cli._output import emit_json, emit_rows, safe_terminal, stderr, stdout
+from ticketlens.themes import LIVE_THEME_STATES
 from ticketlens.themes.catalog import get_theme, iter_assignments, list_themes
 
 ASSIGNMENT_COLUMNS = ("source", "external_id", "theme_id", "theme_label", "score")
@@ -52,10 +53,10 @@ def themes_discover(ctx: Context, as_json: bool) -> None:
       ticketlens themes discover && ticketlens themes list
     """
     # Imported here: discovery pulls in scikit-learn and the models (seconds to import).
-    from ticketlens.themes.runs import run_discovery
+    from ticketlens import pipeline
 
     with step_progress() as progress:
-        run_id = run_discovery(ctx.workspace, progress=progress)
+        run_id = pipeline.discover(ctx.workspace, progress=progress).run_id
     listing = list_themes(ctx.workspace)
     if as_json:
         emit_json(listing)
@@ -89,7 +90,7 @@ def print_theme_list(listing: dict[str, Any], limit: int | None = None) -> None:
     items = listing["items"]
     unclear_by_language = listing["unclear_by_language"]
     unclear = sum(unclear_by_language.values())
-    live = [i for i in items if i["state"] in ("active", "curated", "proposed")]
+    live = [i for i in items if i["state"] in LIVE_THEME_STATES]
     total = sum(i["size"] for i in live) + unclear
     proposed = sum(1 for i in items if i["state"] == "proposed")
     click.echo(

@@ -15,13 +15,22 @@ from ticketlens.ingest._registry import (
     reader_names,
     register_reader,
 )
-from ticketlens.ingest._run import ImportResult, IngestOptions, ingest_files
+from ticketlens.ingest._run import (
+    BatchHook,
+    FileProgress,
+    ImportResult,
+    IngestOptions,
+    ingest_files,
+    input_size,
+)
 from ticketlens.ingest.normalize import FIELDS, Normaliser, TicketRecord, parse_mapping
 
 __all__ = [
     "FIELDS",
     "BadRow",
+    "BatchHook",
     "Counts",
+    "FileProgress",
     "ImportResult",
     "IngestOptions",
     "Normaliser",
@@ -31,6 +40,7 @@ __all__ = [
     "detect_reader",
     "get_reader",
     "ingest_files",
+    "input_size",
     "parse_mapping",
     "reader_for",
     "reader_names",

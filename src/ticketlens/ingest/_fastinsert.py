@@ -24,7 +24,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeEngine
 
-from ticketlens.store._types import UTCDateTime
+from ticketlens.store import UTCDateTime
 
 
 def _sqlite_datetime(value: dt.datetime) -> str:

@@ -17,8 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ticketlens.errors import RowProblem
 from ticketlens.ingest._base import BadRow, RawRow
-from ticketlens.ingest.normalize import FieldProblem, MessageRecord, Normaliser, TicketRecord
+from ticketlens.ingest.normalize import MessageRecord, Normaliser, TicketRecord
 
 #: Message roles that stand for the customer; their author is pseudonymised.
 CUSTOMER_ROLES = frozenset({"customer", "end-user", "end_user", "requester", "user", "caller"})
@@ -60,9 +61,9 @@ class Preparer:
             return dataclasses.replace(item, raw=self.redactor.redact(item.raw))
         try:
             record = self.normaliser.normalise(item.fields, item.raw)
-        except FieldProblem as problem:
+        except RowProblem as problem:
             raw = self.redactor.redact(item.raw)
-            return BadRow(item.file, item.row, problem.column, problem.reason, raw)
+            return BadRow(item.file, item.row, problem.field, problem.reason, raw)
         self._protect(record)
         digest = hashlib.sha256((self.signature + item.raw).encode("utf-8")).hexdigest()
         return PreparedTicket(record, digest)

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from ticketlens.errors import UnreadableFile
@@ -24,6 +24,9 @@ from ticketlens.ingest.normalize import Normaliser
 from ticketlens.privacy.redact import NO_REDACTION
 from ticketlens.store import Store
 from ticketlens.store.schema import Import
+
+if TYPE_CHECKING:
+    from ticketlens.settings import Settings
 
 #: progress(file, bytes_done, bytes_total)
 FileProgress = Callable[[str, int, int], None]
@@ -46,6 +49,31 @@ class IngestOptions:
     #: Inputs at least this large are read and prepared in a child process; None: never.
     parallel_min_bytes: int | None = 8 * 1024 * 1024
 
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        redactor: Redacts = NO_REDACTION,
+        source: str = "default",
+        format: str | None = None,
+        mapping: Mapping[str, str] | None = None,
+    ) -> IngestOptions:
+        """The options a workspace's settings ask for, for one import."""
+        return cls(
+            source=source,
+            format=format,
+            mapping=dict(mapping or {}),
+            tz=settings.tz,
+            csat_scale=settings.csat_scale,
+            dayfirst=settings.dayfirst,
+            batch_size=settings.batch_size,
+            redactor=redactor,
+            parallel_min_bytes=None
+            if settings.parallel_from_mb < 0
+            else settings.parallel_from_mb * 1024 * 1024,
+        )
+
 
 @dataclass(frozen=True)
 class ImportResult:
@@ -54,8 +82,6 @@ class ImportResult:
     #: file -> the format it was read as (detected unless given).
     formats: dict[str, str]
     counts: Counts
-    #: what later stages did with the new tickets (``ticketlens.pipeline`` fills it in)
-    followups: dict[str, Any] = field(default_factory=dict)
 
     @property
     def files(self) -> list[str]:

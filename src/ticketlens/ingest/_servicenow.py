@@ -84,7 +84,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ticketlens.errors import UnreadableFile
+from ticketlens.errors import RowProblem, UnreadableFile
 from ticketlens.ingest._base import BadRow, ProgressFn, RawRow, Reader
 from ticketlens.ingest._csv import CsvReader
 from ticketlens.ingest._json import canonical
@@ -149,13 +149,6 @@ def _value(fields: dict[str, str], column: str) -> str | None:
     return None if value in ("", "?") else value
 
 
-class _Problem(Exception):
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(reason)
-        self.field = field
-        self.reason = reason
-
-
 class _Event(NamedTuple):
     at: dt.datetime
     line: int
@@ -166,27 +159,27 @@ class _Event(NamedTuple):
 def _event(fields: dict[str, str], line: int) -> tuple[str, _Event, dict[str, Any], list[int]]:
     """Parse one row: (number, event, mapped values, [reopen_count, reassignment_count]).
 
-    Raises _Problem naming the first field that is wrong.
+    Raises RowProblem naming the first field that is wrong.
     """
     number = _value(fields, "number")
     if number is None:
-        raise _Problem("number", "empty incident number")
+        raise RowProblem("number", "empty incident number")
     state = _value(fields, "incident_state")
     if state is None:
-        raise _Problem("incident_state", "empty incident_state")
+        raise RowProblem("incident_state", "empty incident_state")
     updated = _value(fields, "sys_updated_at")
     if updated is None:
-        raise _Problem("sys_updated_at", "empty sys_updated_at (the event cannot be placed)")
+        raise RowProblem("sys_updated_at", "empty sys_updated_at (the event cannot be placed)")
     at = parse_day_first(updated)
     if at is None:
-        raise _Problem("sys_updated_at", f"unparseable date {updated!r}")
+        raise RowProblem("sys_updated_at", f"unparseable date {updated!r}")
     values: dict[str, Any] = {}
     for column in _LAST:
         value = _value(fields, column)
         if value is not None and column in _DATES:
             parsed = parse_day_first(value)
             if parsed is None:
-                raise _Problem(column, f"unparseable date {value!r}")
+                raise RowProblem(column, f"unparseable date {value!r}")
             values[column] = parsed
         elif value is not None:
             values[column] = value
@@ -198,7 +191,7 @@ def _event(fields: dict[str, str], line: int) -> tuple[str, _Event, dict[str, An
         elif value.isdigit():
             counts.append(int(value))
         else:
-            raise _Problem(column, f"{column} must be a whole number, got {value!r}")
+            raise RowProblem(column, f"{column} must be a whole number, got {value!r}")
     by = _value(fields, "sys_updated_by")
     # Interned: a handful of states and agents repeat over thousands of events.
     event = _Event(at, line, sys.intern(state), None if by is None else sys.intern(by))
@@ -316,7 +309,7 @@ class ServiceNowReader(Reader):
                 continue
             try:
                 number, event, values, counts = _event(item.fields, item.row)
-            except _Problem as problem:
+            except RowProblem as problem:
                 bad.append(BadRow(file, item.row, problem.field, problem.reason, item.raw))
                 continue
             incident = incidents.get(number)

@@ -61,7 +61,7 @@ from typing import Any
 
 from dateutil import parser as date_parser
 
-from ticketlens.errors import UnreadableFile
+from ticketlens.errors import RowProblem, UnreadableFile
 from ticketlens.ingest._base import BadRow, ProgressFn, RawRow, Reader
 from ticketlens.ingest._csv import CsvReader
 from ticketlens.ingest._text import check_file, folder_files, open_text
@@ -211,15 +211,6 @@ _DURATION = re.compile(r"^(?:(?:(?P<h>\d+):)?(?P<m>\d{1,2}):)?(?P<s>\d+(?:\.\d+)
 _DATE_DEFAULT = dt.datetime(2000, 1, 1)
 
 
-class _Problem(Exception):
-    """A transcript that cannot be read, and the line where that shows."""
-
-    def __init__(self, line: int | None, reason: str) -> None:
-        super().__init__(reason)
-        self.line = line
-        self.reason = reason
-
-
 @dataclass(slots=True)
 class Utterance:
     speaker: str | None
@@ -291,19 +282,22 @@ def _cue_timing(block: list[str], first: int) -> tuple[int, float, float]:
         if index < len(block) and "-->" in block[index]:
             match = _TIMING.match(block[index])
             if match is None:
-                raise _Problem(first + index, f"bad cue timing {block[index].strip()!r}")
+                raise RowProblem(
+                    None, line=first + index, reason=f"bad cue timing {block[index].strip()!r}"
+                )
             return index, _seconds(match["start"]), _seconds(match["end"])
     index = 1 if len(block) > 1 and block[0].strip().isdigit() else 0
-    raise _Problem(
-        first + index,
-        f"expected a cue timing line 'start --> end', got {block[index].strip()!r}",
+    raise RowProblem(
+        None,
+        line=first + index,
+        reason=f"expected a cue timing line 'start --> end', got {block[index].strip()!r}",
     )
 
 
 def parse_vtt(text: str) -> Transcript:
     lines = text.splitlines()
     if not lines or not lines[0].lstrip("\ufeff").startswith("WEBVTT"):
-        raise _Problem(1, "no WEBVTT header: not a WebVTT file")
+        raise RowProblem(None, line=1, reason="no WEBVTT header: not a WebVTT file")
     header_end = next((i for i, line in enumerate(lines) if not line.strip()), len(lines))
     header: dict[str, str] = {}
     for line in lines[1:header_end]:  # "Language: en-GB" and the like
@@ -343,7 +337,9 @@ def parse_srt(text: str) -> Transcript:
             continue  # a number with no cue after it
         index, start, end = _cue_timing(block, first)
         if index == 1 and not block[0].strip().isdigit():
-            raise _Problem(first, f"expected a cue number, got {block[0].strip()!r}")
+            raise RowProblem(
+                None, line=first, reason=f"expected a cue number, got {block[0].strip()!r}"
+            )
         speaker, words = _split_speaker(_clean(" ".join(x.strip() for x in block[index + 1 :])))
         if words:
             utterances.append(Utterance(speaker, words, start, end))
@@ -705,7 +701,7 @@ class TranscriptReader(Reader):
             return BadRow(str(file), None, None, f"cannot read ({exc})", "")
         try:
             transcript = PARSERS[file.suffix.lower()](text)
-        except _Problem as problem:
+        except RowProblem as problem:
             return BadRow(str(file), problem.line, None, problem.reason, text)
         if not transcript.utterances:
             return BadRow(str(file), None, None, "no speech in the transcript", text)

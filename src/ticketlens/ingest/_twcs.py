@@ -92,7 +92,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ticketlens.errors import UnreadableFile
+from ticketlens.errors import RowProblem, UnreadableFile
 from ticketlens.ingest._base import BadRow, ProgressFn, RawRow, Reader
 from ticketlens.ingest._csv import CsvReader
 from ticketlens.ingest._json import canonical
@@ -171,33 +171,26 @@ class _Tweet(NamedTuple):
     line: int
 
 
-class _Problem(Exception):
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(reason)
-        self.field = field
-        self.reason = reason
-
-
 def _whole(value: str, column: str) -> int:
     text = value.strip()
     if not _WHOLE.fullmatch(text):
-        raise _Problem(column, f"{column} must be a whole number, got {value!r}")
+        raise RowProblem(column, f"{column} must be a whole number, got {value!r}")
     # Some copies store ids as floats ("3.0").
     return int(text.split(".", 1)[0])
 
 
 def _tweet(fields: dict[str, str], line: int) -> _Tweet:
-    """Parse one row; raises _Problem naming the first field that is wrong."""
+    """Parse one row; raises RowProblem naming the first field that is wrong."""
     tweet_id = _whole(fields["tweet_id"], "tweet_id")
     author = fields["author_id"].strip()
     if not author:
-        raise _Problem("author_id", "empty author_id")
+        raise RowProblem("author_id", "empty author_id")
     flag = fields["inbound"].strip().lower()
     if flag not in _TRUE | _FALSE:
-        raise _Problem("inbound", f"inbound must be True or False, got {fields['inbound']!r}")
+        raise RowProblem("inbound", f"inbound must be True or False, got {fields['inbound']!r}")
     created = parse_twitter_date(fields["created_at"])
     if created is None:
-        raise _Problem("created_at", f"unparseable date {fields['created_at']!r}")
+        raise RowProblem("created_at", f"unparseable date {fields['created_at']!r}")
     parent_text = fields["in_response_to_tweet_id"].strip()
     parent = _whole(parent_text, "in_response_to_tweet_id") if parent_text else None
     return _Tweet(
@@ -340,7 +333,7 @@ class TwcsReader(Reader):
                 continue
             try:
                 tweet = _tweet(item.fields, item.row)
-            except _Problem as problem:
+            except RowProblem as problem:
                 bad.append(BadRow(file, item.row, problem.field, problem.reason, item.raw))
                 continue
             first = tweets.get(tweet.id)

@@ -72,7 +72,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 
-from ticketlens.errors import UnreadableFile
+from ticketlens.errors import RowProblem, UnreadableFile
 from ticketlens.ingest._base import BadRow, ProgressFn, RawRow, Reader
 from ticketlens.ingest._json import canonical, json_lines
 from ticketlens.ingest._text import check_file, folder_files, open_text, open_utf8
@@ -123,17 +123,6 @@ _REQUESTER_KEY = re.compile(r'"requester_id"\s*:')
 _MIN_TIME = dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
-class _FileProblem(Exception):
-    """A whole file cannot be read: an error for one file, a bad row in a folder."""
-
-
-class _FieldProblem(Exception):
-    def __init__(self, column: str, reason: str) -> None:
-        super().__init__(reason)
-        self.column = column
-        self.reason = reason
-
-
 @dataclass(frozen=True, slots=True)
 class _Layout:
     """Where the tickets are in a file, and how to read it."""
@@ -175,7 +164,7 @@ class _Plan:
 
     signature: tuple[tuple[str, int, int], ...]
     files: list[Path]
-    layouts: dict[Path, _Layout | _FileProblem]
+    layouts: dict[Path, _Layout | UnreadableFile]
     #: ticket id -> (file index, sequence number in the file) of the copy to read.
     winners: dict[str, tuple[int, int]] | None
 
@@ -228,7 +217,7 @@ def _check_tickets(value: Any) -> None:
     if isinstance(value, list):
         return
     if not isinstance(value, dict):
-        raise _FileProblem("a bare JSON value, not Zendesk tickets")
+        raise UnreadableFile("a bare JSON value, not Zendesk tickets")
     if isinstance(value.get("tickets"), list) or isinstance(value.get("ticket"), dict):
         return
     if "id" not in value:
@@ -237,20 +226,20 @@ def _check_tickets(value: Any) -> None:
 
 def _no_tickets(keys: list[str]) -> NoReturn:
     if "ticket_events" in keys:
-        raise _FileProblem(
+        raise UnreadableFile(
             "an incremental ticket *events* export; export tickets "
             "(/api/v2/incremental/tickets) instead"
         )
     if not keys:
-        raise _FileProblem("no Zendesk tickets found")
-    raise _FileProblem(f"no Zendesk tickets found (top-level keys: {', '.join(keys[:8])})")
+        raise UnreadableFile("no Zendesk tickets found")
+    raise UnreadableFile(f"no Zendesk tickets found (top-level keys: {', '.join(keys[:8])})")
 
 
 def detect_layout(path: Path) -> _Layout:
     """Find how to read a file: whole, NDJSON lines, or streamed (array or page).
 
     Raises:
-        _FileProblem: not JSON, or no tickets in it.
+        UnreadableFile: not JSON, or no tickets in it.
     """
     import ijson
 
@@ -309,9 +298,9 @@ def detect_layout(path: Path) -> _Layout:
                         return _Layout("stream", prefix="")
                     break
                 elif event != "start_map":
-                    raise _FileProblem("a bare JSON value, not Zendesk tickets")
+                    raise UnreadableFile("a bare JSON value, not Zendesk tickets")
         except ijson.JSONError as exc:
-            raise _FileProblem(f"not valid JSON ({_first_line(exc)})") from None
+            raise UnreadableFile(f"not valid JSON ({_first_line(exc)})") from None
     _no_tickets(keys)
 
 
@@ -409,9 +398,9 @@ def _number(value: Any, where: str, *, whole: bool = False) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise _FieldProblem(where, f"expected a number of at least 0, got {value!r}")
+        raise RowProblem(where, f"expected a number of at least 0, got {value!r}")
     if whole and value != int(value):
-        raise _FieldProblem(where, f"expected a whole number, got {value!r}")
+        raise RowProblem(where, f"expected a whole number, got {value!r}")
     return value
 
 
@@ -448,12 +437,12 @@ def _thread(
     if comments is None:
         return [], 0
     if not isinstance(comments, list):
-        raise _FieldProblem("comments", "expected a list of comments")
+        raise RowProblem("comments", "expected a list of comments")
     messages: list[dict[str, Any]] = []
     private = 0
     for i, comment in enumerate(comments, start=1):
         if not isinstance(comment, dict):
-            raise _FieldProblem(f"comments[{i}]", "a comment must be an object")
+            raise RowProblem(f"comments[{i}]", "a comment must be an object")
         if comment.get("public") is False:
             private += 1
             continue
@@ -489,7 +478,7 @@ def _metric_fields(
         if minutes is None:
             continue
         if not isinstance(minutes, dict):
-            raise _FieldProblem(f"{where}.{name}_in_minutes", "expected {calendar, business}")
+            raise RowProblem(f"{where}.{name}_in_minutes", "expected {calendar, business}")
         for kind in ("calendar", "business"):
             value = _number(minutes.get(kind), f"{where}.{name}_in_minutes.{kind}")
             if value is not None:
@@ -511,7 +500,7 @@ def _satisfaction(rating: Any) -> tuple[str | None, dict[str, Any]]:
     if isinstance(rating, str):
         rating = {"score": rating}
     if not isinstance(rating, dict):
-        raise _FieldProblem("satisfaction_rating", "expected an object with a score")
+        raise RowProblem("satisfaction_rating", "expected an object with a score")
     extras = {
         key: rating.get(name)
         for key, name in (
@@ -530,7 +519,7 @@ def _satisfaction(rating: Any) -> tuple[str | None, dict[str, Any]]:
             return prefix, extras
     if text in UNRATED_SCORES or not text:
         return None, extras
-    raise _FieldProblem(
+    raise RowProblem(
         "satisfaction_rating.score",
         f"unknown satisfaction score {score!r} (expected good, bad, offered or unoffered)",
     )
@@ -540,11 +529,11 @@ def ticket_fields(ticket: dict[str, Any], side: _SideLoads) -> dict[str, Any]:
     """Map one Zendesk ticket to ticketlens's fields (see the module docstring).
 
     Raises:
-        _FieldProblem: a Zendesk field that cannot be mapped, naming it.
+        RowProblem: a Zendesk field that cannot be mapped, naming it.
     """
     key = _id_text(ticket.get("id"))
     if key is None:
-        raise _FieldProblem("id", "ticket has no id")
+        raise RowProblem("id", "ticket has no id")
     requester = _id_text(ticket.get("requester_id"))
     created = _time(ticket.get("created_at"))
     messages, private = _thread(ticket.get("comments"), requester, side.users)
@@ -641,7 +630,7 @@ class ZendeskReader(Reader):
         done = 0
         for index, file in enumerate(plan.files):
             layout = plan.layouts[file]
-            if isinstance(layout, _FileProblem):
+            if isinstance(layout, UnreadableFile):
                 yield BadRow(str(file), None, None, str(layout), "")
                 continue
             tick = None if progress is None else self._offset(progress, done)
@@ -674,8 +663,8 @@ class ZendeskReader(Reader):
             return BadRow(file, row, None, "not a JSON object", raw)
         try:
             fields = ticket_fields(ticket, side)
-        except _FieldProblem as problem:
-            return BadRow(file, row, problem.column, problem.reason, raw)
+        except RowProblem as problem:
+            return BadRow(file, row, problem.field, problem.reason, raw)
         return RawRow(file, row, fields, raw)
 
     def _plan(self, path: Path) -> _Plan:
@@ -697,18 +686,18 @@ class ZendeskReader(Reader):
         if cached is not None and cached.signature == signature:
             return cached
 
-        layouts: dict[Path, _Layout | _FileProblem] = {}
+        layouts: dict[Path, _Layout | UnreadableFile] = {}
         for file in files:
             try:
                 if path.is_dir():
                     check_file(file)
                 layouts[file] = detect_layout(file)
             except UnreadableFile as exc:
-                layouts[file] = _FileProblem(exc.message.removeprefix(f"{file}: "))
-            except _FileProblem as problem:
+                # One file: the import stops; in a folder it is one bad row among many.
+                reason = exc.message.removeprefix(f"{file}: ")
                 if not path.is_dir():
-                    raise UnreadableFile(f"{file}: {problem}") from None
-                layouts[file] = problem
+                    raise UnreadableFile(f"{file}: {reason}", hint=exc.hint) from None
+                layouts[file] = UnreadableFile(reason)
         winners = self._winners(files, layouts) if path.is_dir() else None
         plan = _Plan(signature, files, layouts, winners)
         self._plans[path] = plan
@@ -716,13 +705,13 @@ class ZendeskReader(Reader):
 
     @staticmethod
     def _winners(
-        files: list[Path], layouts: dict[Path, _Layout | _FileProblem]
+        files: list[Path], layouts: dict[Path, _Layout | UnreadableFile]
     ) -> dict[str, tuple[int, int]]:
         """For each ticket id, which copy to read: the latest ``updated_at``, then the last."""
         best: dict[str, tuple[dt.datetime, int, int]] = {}
         for index, file in enumerate(files):
             layout = layouts[file]
-            if isinstance(layout, _FileProblem):
+            if isinstance(layout, UnreadableFile):
                 continue
             seq = 0
             for item in _items(file, layout, None, with_sideloads=False):

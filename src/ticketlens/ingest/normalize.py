@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil import parser as date_parser
 
-from ticketlens.errors import IngestError
+from ticketlens.errors import IngestError, RowProblem
 
 #: field -> column names recognised for it (already normalised: lower case, underscores).
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -185,15 +185,6 @@ class TicketRecord:
 _TICKET_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(TicketRecord))
 
 
-class FieldProblem(Exception):
-    """One field of one row is wrong; the row goes to the quarantine."""
-
-    def __init__(self, column: str, reason: str) -> None:
-        super().__init__(reason)
-        self.column = column
-        self.reason = reason
-
-
 def parse_mapping(pairs: list[str] | tuple[str, ...]) -> dict[str, str]:
     """Parse ``--map FIELD=COLUMN`` options."""
     mapping: dict[str, str] = {}
@@ -342,7 +333,7 @@ class Normaliser:
         """Build a ticket from one row.
 
         Raises:
-            FieldProblem: naming the column and what is wrong with it.
+            RowProblem: naming the column and what is wrong with it.
         """
         plan = self._plan(fields)
         messages = self._messages(fields[plan.messages], plan.messages) if plan.messages else []
@@ -350,7 +341,7 @@ class Normaliser:
         if text is None and messages:
             text = next((m.body for m in messages if m.role != "agent"), messages[0].body)
         if text is None:
-            raise FieldProblem(plan.text or "text", "empty text")
+            raise RowProblem(plan.text or "text", "empty text")
         external = _clean(fields[plan.external_id]) if plan.external_id else None
         values: dict[str, Any] = {}
         for attr, column in plan.dates:
@@ -400,17 +391,17 @@ class Normaliser:
         elif isinstance(value, int | float) and not isinstance(value, bool):
             parsed = self._epoch(float(value), column)
         if parsed is None:
-            raise FieldProblem(column, f"unparseable date {value!r}")
+            raise RowProblem(column, f"unparseable date {value!r}")
         return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=self.tz)
 
     def _lenient_date(self, text: str, column: str) -> dt.datetime:
         # Require a year: dateutil would otherwise read "5" as the 5th of some month.
         if not _YEAR.search(text):
-            raise FieldProblem(column, f"unparseable date {text!r}")
+            raise RowProblem(column, f"unparseable date {text!r}")
         try:
             return date_parser.parse(text, default=_DATE_DEFAULT, dayfirst=self.dayfirst)
         except (ValueError, OverflowError):
-            raise FieldProblem(column, f"unparseable date {text!r}") from None
+            raise RowProblem(column, f"unparseable date {text!r}") from None
 
     @staticmethod
     def _epoch(seconds: float, column: str) -> dt.datetime:
@@ -419,7 +410,7 @@ class Normaliser:
         try:
             return dt.datetime.fromtimestamp(seconds, dt.UTC)
         except (OverflowError, OSError, ValueError):
-            raise FieldProblem(column, f"timestamp {seconds!r} out of range") from None
+            raise RowProblem(column, f"timestamp {seconds!r} out of range") from None
 
     @staticmethod
     def _number(value: Any, column: str, what: str) -> int | None:
@@ -428,19 +419,19 @@ class Normaliser:
         if value.__class__ is str and value.isdigit():
             return int(value)  # the common case, before the general checks
         if isinstance(value, bool):
-            raise FieldProblem(column, f"{what} must be a whole number, got {value!r}")
+            raise RowProblem(column, f"{what} must be a whole number, got {value!r}")
         try:
             number = float(value)
         except (TypeError, ValueError):
-            raise FieldProblem(column, f"{what} must be a whole number, got {value!r}") from None
+            raise RowProblem(column, f"{what} must be a whole number, got {value!r}") from None
         if not math.isfinite(number) or number != int(number):
-            raise FieldProblem(column, f"{what} must be a whole number, got {value!r}")
+            raise RowProblem(column, f"{what} must be a whole number, got {value!r}")
         return int(number)
 
     def _count(self, value: Any, column: str) -> int | None:
         number = self._number(value, column, column)
         if number is not None and number < 0:
-            raise FieldProblem(column, f"{column} cannot be negative, got {value!r}")
+            raise RowProblem(column, f"{column} cannot be negative, got {value!r}")
         return number
 
     def _csat(self, value: Any, column: str) -> int | None:
@@ -449,7 +440,7 @@ class Normaliser:
             return self.csat_scale if value.strip().lower() == "good" else 1
         number = self._number(value, column, "CSAT")
         if number is not None and not 1 <= number <= self.csat_scale:
-            raise FieldProblem(column, f"CSAT must be 1-{self.csat_scale}, got {value!r}")
+            raise RowProblem(column, f"CSAT must be 1-{self.csat_scale}, got {value!r}")
         return number
 
     @staticmethod
@@ -466,16 +457,16 @@ class Normaliser:
             try:
                 value = json.loads(value)
             except json.JSONDecodeError:
-                raise FieldProblem(column, "thread is not a JSON list of messages") from None
+                raise RowProblem(column, "thread is not a JSON list of messages") from None
         if not isinstance(value, list):
-            raise FieldProblem(column, "thread must be a list of messages")
+            raise RowProblem(column, "thread must be a list of messages")
         messages = []
         for i, item in enumerate(value, start=1):
             where = f"{column}[{i}]"
             if isinstance(item, str):
                 item = {"body": item}
             if not isinstance(item, dict):
-                raise FieldProblem(where, "a message must be an object or a string")
+                raise RowProblem(where, "a message must be an object or a string")
             body = next(
                 (
                     item[k]

@@ -13,63 +13,19 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from ticketlens.mission import load_workspace_mission
+from ticketlens import review
+from ticketlens.mission import approved_links, load_workspace_mission
 from ticketlens.store.schema import HOLDING_THEME_STATES, ReviewItem, Theme, ThemeAssignment
 from ticketlens.themes.catalog import current_labels
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from ticketlens.workspace import Workspace
-
-DECIDED = ("approved", "edited")
-
-
-def approved_links(session: Session, kind: str, field: str) -> dict[int, set[str]]:
-    """Theme id -> the ids (outcomes, systems or steps) people linked it, or its lineage, to.
-
-    Links follow curation: a theme merged into another passes its links on, a split
-    theme's parts inherit its links, each where the theme has no link of its own.
-    """
-    own = _own_links(session, kind, field)
-    links: dict[int, set[str]] = defaultdict(set, {t: set(v) for t, v in own.items()})
-    lineage = session.execute(
-        select(Theme.id, Theme.merged_into_id, Theme.split_from_id).where(
-            (Theme.merged_into_id.is_not(None)) | (Theme.split_from_id.is_not(None))
-        )
-    ).all()
-    for _ in range(len(lineage)):  # follow chains (a merged part of a split theme ...)
-        changed = False
-        for theme, merged_into, split_from in lineage:
-            if merged_into is not None and links.get(theme) and merged_into not in own:
-                before = len(links[merged_into])
-                links[merged_into] |= links[theme]
-                changed |= len(links[merged_into]) != before
-            if split_from is not None and links.get(split_from) and theme not in own:
-                before = len(links[theme])
-                links[theme] |= links[split_from]
-                changed |= len(links[theme]) != before
-        if not changed:
-            break
-    return {t: v for t, v in links.items() if v}
-
-
-def _own_links(session: Session, kind: str, field: str) -> dict[int, set[str]]:
-    links: dict[int, set[str]] = defaultdict(set)
-    for item in session.scalars(
-        select(ReviewItem).where(ReviewItem.kind == kind, ReviewItem.state.in_(DECIDED))
-    ):
-        theme = int(item.subject.split(":", 1)[1])
-        # An edit may point the link elsewhere: the person's payload wins over the target.
-        target = item.payload.get(field) or item.target.split(":", 1)[1]
-        links[theme].add(str(target))
-    return links
 
 
 def outcome_rollup(workspace: Workspace) -> dict[str, Any]:
     mission = load_workspace_mission(workspace)
     with workspace.store.session() as session:
-        linked = approved_links(session, "theme-outcome", "outcome")
+        linked = approved_links(session, "outcome")
         themes = {
             t.id: t
             for t in session.scalars(
@@ -89,7 +45,7 @@ def outcome_rollup(workspace: Workspace) -> dict[str, Any]:
                 tickets_of[theme].add(ticket)
         pending = session.scalars(
             select(ReviewItem.id).where(
-                ReviewItem.kind == "theme-outcome", ReviewItem.state == "suggested"
+                ReviewItem.kind == review.LINK_KINDS["outcome"], ReviewItem.state == "suggested"
             )
         ).all()
     rows = []

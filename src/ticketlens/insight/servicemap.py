@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from ticketlens.errors import InvalidTransition, NotFound
-from ticketlens.insight.rollup import approved_links
-from ticketlens.mission import load_workspace_mission
+from ticketlens.mission import approved_links, load_workspace_mission
 from ticketlens.store import audit
 from ticketlens.store.schema import (
     HOLDING_THEME_STATES,
@@ -69,8 +68,8 @@ def _trend(recent: int, before: int) -> float | None:
 def service_map(workspace: Workspace) -> dict[str, Any]:
     mission = load_workspace_mission(workspace)
     with workspace.store.session() as session:
-        by_system = approved_links(session, "theme-system", "system")
-        by_step = approved_links(session, "theme-step", "step")
+        by_system = approved_links(session, "system")
+        by_step = approved_links(session, "step")
         holding = set(
             session.scalars(
                 select(Theme.id).where(

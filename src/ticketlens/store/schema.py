@@ -196,11 +196,16 @@ class AuditEvent(Base):
     reason: Mapped[str | None] = mapped_column(Text)
 
 
+# The theme states and the sets of them the stages ask about, declared once here.
 THEME_STATES = ("proposed", "active", "curated", "merged", "retired", "dismissed")
 #: states whose themes take tickets (the rest are kept for their history)
 LIVE_THEME_STATES = ("proposed", "active", "curated")
+#: themes the team tracks: live and no longer only a proposal
+ACCEPTED_THEME_STATES = ("active", "curated")
 #: states whose tickets still count as that theme's (retired: history, e.g. a fixed issue)
 HOLDING_THEME_STATES = (*LIVE_THEME_STATES, "retired")
+#: themes a new pattern may turn out to be: live, a dismissed proposal, a retired issue
+MATCHABLE_THEME_STATES = (*LIVE_THEME_STATES, "dismissed", "retired")
 
 
 class ThemeRun(Base):

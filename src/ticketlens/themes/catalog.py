@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from ticketlens import review
 from ticketlens.errors import NotFound
 from ticketlens.store.schema import (
     HOLDING_THEME_STATES,
@@ -34,10 +35,10 @@ def latest_run(session: Session) -> ThemeRun:
 
 def _labels(session: Session, theme_ids: list[int]) -> dict[int, tuple[str, str]]:
     """Theme id -> (label a person reviewed, or the draft; its review state)."""
-    subjects = {f"theme:{i}": i for i in theme_ids}
+    subjects = {review.theme_subject(i): i for i in theme_ids}
     items = session.scalars(
         select(ReviewItem).where(
-            ReviewItem.kind == "theme-label", ReviewItem.subject.in_(list(subjects))
+            ReviewItem.kind == review.THEME_LABEL, ReviewItem.subject.in_(list(subjects))
         )
     )
     return {subjects[i.subject]: (str(i.payload.get("label", "")), i.state) for i in items}
@@ -178,7 +179,10 @@ def get_theme(workspace: Workspace, theme_id: int) -> dict[str, Any]:
         ).all()
         notes = session.scalars(
             select(ReviewItem)
-            .where(ReviewItem.kind == "theme-annotation", ReviewItem.subject == f"theme:{theme.id}")
+            .where(
+                ReviewItem.kind == review.THEME_ANNOTATION,
+                ReviewItem.subject == review.theme_subject(theme.id),
+            )
             .order_by(ReviewItem.id)
         )
         return row | {

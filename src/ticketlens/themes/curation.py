@@ -17,10 +17,12 @@ import numpy as np
 from sklearn.cluster import KMeans
 from sqlalchemy import select
 
+from ticketlens import review
 from ticketlens.embedding import load_embedder, normalise
 from ticketlens.errors import InvalidTransition, NotFound
-from ticketlens.store import audit, review
+from ticketlens.store import audit
 from ticketlens.store.schema import (
+    ACCEPTED_THEME_STATES,
     LIVE_THEME_STATES,
     ReviewItem,
     Theme,
@@ -28,11 +30,9 @@ from ticketlens.store.schema import (
     ThemeSpace,
     Ticket,
 )
-from ticketlens.themes.adapt import Adapter
 from ticketlens.themes.corpus import ticket_text
-from ticketlens.themes.prototypes import Prototypes
+from ticketlens.themes.engine import Adapter, Prototypes, describe_members
 from ticketlens.themes.records import (
-    describe_members,
     from_bytes,
     record_theme_event,
     to_bytes,
@@ -71,7 +71,8 @@ def current_label(session: Session, theme: Theme) -> str:
 def _label_item(session: Session, theme_id: int) -> ReviewItem | None:
     return session.scalars(
         select(ReviewItem).where(
-            ReviewItem.kind == "theme-label", ReviewItem.subject == f"theme:{theme_id}"
+            ReviewItem.kind == review.THEME_LABEL,
+            ReviewItem.subject == review.theme_subject(theme_id),
         )
     ).one_or_none()
 
@@ -87,8 +88,8 @@ def _set_label(session: Session, theme: Theme, label: str, actor: str, reason: s
     if item is None:
         item = review.suggest(
             session,
-            kind="theme-label",
-            subject=f"theme:{theme.id}",
+            kind=review.THEME_LABEL,
+            subject=review.theme_subject(theme.id),
             payload={"label": theme.label, "keywords": list(theme.keywords)},
             evidence=list(theme.representatives),
         )
@@ -466,7 +467,7 @@ def pin(workspace: Workspace, theme_id: int, *, reason: str | None = None) -> No
         workspace,
         theme_id,
         "themes.pin",
-        ("active", "curated"),
+        ACCEPTED_THEME_STATES,
         {"pinned": True, "state": "curated"},
         reason,
     )

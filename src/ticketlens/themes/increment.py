@@ -13,29 +13,37 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from sqlalchemy import func, select
 
-from ticketlens.embedding import load_embedder
+from ticketlens.embedding import Embedder, load_embedder
 from ticketlens.store import audit
 from ticketlens.store.schema import (
+    ACCEPTED_THEME_STATES,
     LIVE_THEME_STATES,
+    MATCHABLE_THEME_STATES,
     Theme,
     ThemeAssignment,
     ThemeRun,
     ThemeSpace,
     Ticket,
 )
-from ticketlens.themes.adapt import Adapter
 from ticketlens.themes.corpus import Corpus, load_corpus, ticket_text
-from ticketlens.themes.discover import DiscoveryOptions, Progress, group_vectors
-from ticketlens.themes.languages import resolve_languages
-from ticketlens.themes.reconcile import closest, unit
+from ticketlens.themes.engine import (
+    Adapter,
+    DiscoveryOptions,
+    Grouping,
+    Progress,
+    closest,
+    describe_members,
+    group_vectors,
+    resolve_languages,
+    unit,
+)
 from ticketlens.themes.records import (
     WRITE_BATCH,
-    describe_members,
     from_bytes,
     latest_space,
     record_theme_event,
@@ -53,7 +61,6 @@ COHESION = 0.85
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from ticketlens.embedding._base import Embedder
     from ticketlens.workspace import Workspace
 
 
@@ -61,6 +68,7 @@ if TYPE_CHECKING:
 class Increment:
     """What an increment did."""
 
+    stage: ClassVar[str] = "themes"
     run_id: int | None
     tickets: int
     placed: int
@@ -79,13 +87,19 @@ def assign_new(
     workspace: Workspace,
     options: DiscoveryOptions | None = None,
     *,
+    embedder: Embedder | None = None,
+    teacher: Embedder | None = None,
     progress: Progress | None = None,
 ) -> Increment:
-    """Place every ticket not yet placed; propose themes for what fits none."""
-    from ticketlens.themes.runs import options_from, run_discovery
+    """Place every ticket not yet placed; propose themes for what fits none.
 
-    settings = workspace.settings
-    options = options or options_from(settings)
+    Args:
+        embedder: the model new tickets are embedded with (default: the settings' one);
+            ``teacher`` is used only when a new language gets its first themes.
+    """
+    from ticketlens.themes.runs import run_discovery
+
+    options = options or DiscoveryOptions.from_settings(workspace.settings)
     say = progress or (lambda _step: None)
     nothing = Increment(None, 0, 0, 0, [], [])
     with workspace.store.session() as session:
@@ -97,10 +111,10 @@ def assign_new(
     if not corpus.ticket_ids:
         return nothing
     languages = np.array(
-        resolve_languages(corpus.texts, corpus.languages, by_language=settings.theme_by_language),
+        resolve_languages(corpus.texts, corpus.languages, by_language=options.by_language),
         dtype=object,
     )
-    static = load_embedder(options.model)
+    static = embedder or load_embedder(options.model)
     new_languages: list[str] = []
     with workspace.store.session() as session:
         run = ThemeRun(
@@ -121,7 +135,7 @@ def assign_new(
                 none = [None] * len(part.ticket_ids)
                 _write(session, run, part, none, [0.0] * len(none), language)
                 unclear += len(part.ticket_ids)
-                if _count(session, language) >= settings.theme_language_min:
+                if _count(session, language) >= options.language_min:
                     new_languages.append(language)
                 continue
             say(f"placing {len(part.ticket_ids):,} tickets ({language})")
@@ -145,7 +159,14 @@ def assign_new(
         run_id = run.id
     for language in new_languages:
         say(f"first themes of {language}")
-        run_discovery(workspace, options, progress=say, languages={language})
+        run_discovery(
+            workspace,
+            options,
+            embedder=embedder,
+            teacher=teacher,
+            progress=say,
+            languages={language},
+        )
     return Increment(run_id, len(corpus.ticket_ids), placed, unclear, proposed, new_languages)
 
 
@@ -226,6 +247,26 @@ def _write(
     )
 
 
+@dataclass(frozen=True)
+class _Pool:
+    """A language's unclear tickets, grouped: the candidates for proposals."""
+
+    ticket_ids: np.ndarray
+    text_of: np.ndarray  # each ticket's row in the distinct texts
+    vectors: np.ndarray  # per distinct text
+    grouping: Grouping  # per distinct text
+
+    @property
+    def group(self) -> np.ndarray:
+        group: np.ndarray = self.grouping.assignments[self.text_of]
+        return group
+
+    @property
+    def score(self) -> np.ndarray:
+        score: np.ndarray = self.grouping.scores[self.text_of]
+        return score
+
+
 def _propose(
     session: Session,
     run: ThemeRun,
@@ -237,7 +278,64 @@ def _propose(
     say: Progress,
 ) -> list[int]:
     """Group the language's unclear tickets; groups big enough become proposed themes."""
-    pool = session.execute(
+    found = _unclear_pool(session, language, adapter, static, options, say)
+    if found is None:
+        return []
+    pool, texts = found
+    group, score = pool.group, pool.score
+    count = pool.grouping.count
+    sizes = np.bincount(group[group >= 0], minlength=count)
+    width = pool.vectors.shape[1]
+    known = _known(session, language, space, width)
+    known_centres = {i: from_bytes(t.centroid, width)[0] for i, t in known.items()}
+    tight_enough = COHESION * _loose_decile(session, language)
+    described, _ = describe_members(
+        texts, pool.text_of, pool.ticket_ids, group, score, count, language
+    )
+    proposed: list[int] = []
+    for g in range(count):
+        members = group == g
+        if sizes[g] < options.min_theme_size or float(score[members].mean()) < tight_enough:
+            continue  # too few, or too loose to be one issue: the tickets wait, unclear
+        centre = unit(pool.vectors[np.unique(pool.text_of[members])].mean(axis=0))
+        close = closest(centre, known_centres)
+        match = known[close] if close is not None else None
+        if match is not None and match.state != "retired":
+            # Like a dismissed proposal: stays dismissed. Like a live theme: it is that theme.
+            _attach(session, pool.ticket_ids[members], match.id, score[members], run.id)
+            continue
+        prototypes = pool.grouping.prototypes
+        theme = Theme(
+            run_id=run.id,
+            number=0,
+            label=described[g].label,
+            keywords=list(described[g].keywords),
+            size=int(sizes[g]),
+            representatives=described[g].representatives,
+            centroid=to_bytes(centre),
+            prototypes=to_bytes(prototypes.vectors[prototypes.themes == g]),
+            state="proposed",
+            origin="discovered",
+            language=language,
+            space_id=space.id,
+            examples=[],
+        )
+        _add_proposal(session, run, theme, retired=match)
+        _attach(session, pool.ticket_ids[members], theme.id, score[members], run.id)
+        proposed.append(theme.id)
+    return proposed
+
+
+def _unclear_pool(
+    session: Session,
+    language: str,
+    adapter: Adapter,
+    static: Embedder,
+    options: DiscoveryOptions,
+    say: Progress,
+) -> tuple[_Pool, list[str]] | None:
+    """The unclear tickets grouped in the language's space (None: too few to recur)."""
+    rows = session.execute(
         select(ThemeAssignment.ticket_id, Ticket.subject, Ticket.body)
         .join(Ticket, Ticket.id == ThemeAssignment.ticket_id)
         .where(
@@ -247,73 +345,35 @@ def _propose(
         )
         .order_by(ThemeAssignment.ticket_id)
     ).all()
-    if len(pool) < max(2, options.min_theme_size):
-        return []
-    say(f"looking for new themes among {len(pool):,} unclear tickets ({language})")
-    ticket_ids = np.array([row[0] for row in pool], dtype=np.int64)
+    if len(rows) < max(2, options.min_theme_size):
+        return None
+    say(f"looking for new themes among {len(rows):,} unclear tickets ({language})")
+    ticket_ids = np.array([row[0] for row in rows], dtype=np.int64)
     distinct: dict[str, int] = {}
     text_of = np.array(
-        [distinct.setdefault(ticket_text(r[1], r[2]), len(distinct)) for r in pool], np.int64
+        [distinct.setdefault(ticket_text(r[1], r[2]), len(distinct)) for r in rows], np.int64
     )
     texts = list(distinct)
     vectors = adapter.transform(texts, static)
-    grouping = group_vectors(texts, vectors, options)
-    group = grouping.assignments[text_of]
-    score = grouping.scores[text_of]
-    sizes = np.bincount(group[group >= 0], minlength=grouping.count)
-    width = vectors.shape[1]
-    known = _known(session, language, space, width)
-    known_centres = {i: from_bytes(t.centroid, width)[0] for i, t in known.items()}
-    tight_enough = COHESION * _loose_decile(session, language)
-    described, _ = describe_members(
-        texts, text_of, ticket_ids, group, score, grouping.count, language
+    return _Pool(ticket_ids, text_of, vectors, group_vectors(texts, vectors, options)), texts
+
+
+def _add_proposal(session: Session, run: ThemeRun, theme: Theme, retired: Theme | None) -> None:
+    """Add a proposed theme with its audit event and its draft label."""
+    theme.created_at = theme.updated_at = audit.now()
+    session.add(theme)
+    session.flush()
+    why = f"increment run {run.id}: {theme.size} unclear tickets alike"
+    if retired is not None:
+        why += f"; resembles retired theme {retired.id}"
+    record_theme_event(
+        session,
+        theme.id,
+        "themes.propose",
+        after={"label": theme.label, "size": theme.size, "state": theme.state},
+        reason=why,
     )
-    proposed: list[int] = []
-    stamp = audit.now()
-    for g in range(grouping.count):
-        members = group == g
-        if sizes[g] < options.min_theme_size or float(score[members].mean()) < tight_enough:
-            continue  # too few, or too loose to be one issue: the tickets wait, unclear
-        centre = unit(vectors[np.unique(text_of[members])].mean(axis=0))
-        close = closest(centre, known_centres)
-        match = known[close] if close is not None else None
-        if match is not None and match.state != "retired":
-            # Like a dismissed proposal: stays dismissed. Like a live theme: it is that theme.
-            _attach(session, ticket_ids[members], match.id, score[members], run.id)
-            continue
-        theme = Theme(
-            run_id=run.id,
-            number=0,
-            label=described[g].label,
-            keywords=list(described[g].keywords),
-            size=int(sizes[g]),
-            representatives=described[g].representatives,
-            centroid=to_bytes(centre),
-            prototypes=to_bytes(grouping.prototypes.vectors[grouping.prototypes.themes == g]),
-            state="proposed",
-            origin="discovered",
-            language=language,
-            space_id=space.id,
-            examples=[],
-            created_at=stamp,
-            updated_at=stamp,
-        )
-        session.add(theme)
-        session.flush()
-        why = f"increment run {run.id}: {int(sizes[g])} unclear tickets alike"
-        if match is not None:
-            why += f"; resembles retired theme {match.id}"
-        record_theme_event(
-            session,
-            theme.id,
-            "themes.propose",
-            after={"label": theme.label, "size": theme.size, "state": theme.state},
-            reason=why,
-        )
-        suggest_label(session, theme, theme.representatives)
-        _attach(session, ticket_ids[members], theme.id, score[members], run.id)
-        proposed.append(theme.id)
-    return proposed
+    suggest_label(session, theme, theme.representatives)
 
 
 def _loose_decile(session: Session, language: str) -> float:
@@ -323,7 +383,7 @@ def _loose_decile(session: Session, language: str) -> float:
         for m in session.scalars(
             select(func.avg(ThemeAssignment.score))
             .join(Theme, Theme.id == ThemeAssignment.theme_id)
-            .where(Theme.language == language, Theme.state.in_(("active", "curated")))
+            .where(Theme.language == language, Theme.state.in_(ACCEPTED_THEME_STATES))
             .group_by(Theme.id)
         )
         if m is not None
@@ -338,7 +398,7 @@ def _known(session: Session, language: str, space: ThemeSpace, width: int) -> di
         for t in session.scalars(
             select(Theme).where(
                 Theme.language == language,
-                Theme.state.in_((*LIVE_THEME_STATES, "dismissed", "retired")),
+                Theme.state.in_(MATCHABLE_THEME_STATES),
                 Theme.space_id == space.id,
             )
         )

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from ticketlens.embedding._base import Vectors
-from ticketlens.store import audit, review
+from ticketlens import review
+from ticketlens.embedding import Vectors
+from ticketlens.store import audit
 from ticketlens.store.schema import Theme, ThemeAssignment, ThemeSpace
-from ticketlens.themes.adapt import Adapter
-from ticketlens.themes.labels import GroupTerms, count_terms, describe, representatives
-from ticketlens.themes.prototypes import Prototypes
+from ticketlens.themes.engine import Adapter, Prototypes
 
 WRITE_BATCH = 10_000
 #: who automatic changes are attributed to in the audit log
@@ -51,65 +49,12 @@ def latest_space(session: Session, language: str) -> tuple[ThemeSpace, Adapter] 
     return (space, Adapter.from_bytes(space.adapter)) if space else None
 
 
-@dataclass(frozen=True)
-class Described:
-    label: str
-    keywords: tuple[str, ...]
-    representatives: list[int]  # ticket ids
-
-
-def describe_members(
-    texts: Sequence[str],
-    text_of: np.ndarray,
-    ticket_ids: np.ndarray,
-    slot: np.ndarray,
-    score: np.ndarray,
-    n_slots: int,
-    language: str = "en",
-) -> tuple[list[Described], GroupTerms]:
-    """Label, keywords and typical tickets of each slot from its members' texts.
-
-    Also returns the term counts, so parent groups can be described without recounting.
-    """
-    has = slot >= 0
-    width = len(texts)
-    keys = np.unique(slot[has] * width + text_of[has])  # each text counted once per theme
-    terms = count_terms([texts[k % width] for k in keys.tolist()], keys // width, n_slots, language)
-    descriptions = describe(terms)
-    ticket_texts = _TicketTexts(texts, text_of)
-    out = []
-    for s in range(n_slots):
-        rows = np.flatnonzero(slot == s)
-        typical = representatives(rows, score, ticket_texts)
-        out.append(
-            Described(
-                descriptions[s].label,
-                descriptions[s].keywords,
-                [int(ticket_ids[r]) for r in typical],
-            )
-        )
-    return out, terms
-
-
-class _TicketTexts(Sequence[str]):
-    """Ticket ``i``'s text without materialising one string per ticket."""
-
-    def __init__(self, texts: Sequence[str], text_of: np.ndarray) -> None:
-        self._texts, self._text_of = texts, text_of
-
-    def __len__(self) -> int:
-        return len(self._text_of)
-
-    def __getitem__(self, index: Any) -> Any:
-        return self._texts[int(self._text_of[index])]
-
-
 def suggest_label(session: Session, theme: Theme, evidence: Sequence[int]) -> None:
     """A label is interpretive: it stays a draft until a person approves or edits it."""
     review.suggest(
         session,
-        kind="theme-label",
-        subject=f"theme:{theme.id}",
+        kind=review.THEME_LABEL,
+        subject=review.theme_subject(theme.id),
         payload={"label": theme.label, "keywords": list(theme.keywords)},
         evidence=list(evidence),
         score=None,

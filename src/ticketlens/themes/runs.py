@@ -1,34 +1,37 @@
 """Run discovery over a workspace's tickets and keep the result, continuing known themes.
 
-Each language group is discovered afresh in a space fitted to its tickets, then
-reconciled with the themes the team already has (:mod:`.reconcile`): ids carry
-over, people's decisions stay, new patterns become proposals. Everything lands in
-one transaction, so a failure leaves the previous themes as they were.
+Each language group is discovered afresh by the engine (:func:`.engine.discover_texts`) in a
+space fitted to its tickets, with the themes the team already has as its prior: ids
+carry over, people's decisions stay, new patterns become proposals. Everything lands
+in one transaction, so a failure leaves the previous themes as they were.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import select
 
-from ticketlens.embedding import load_embedder, load_teacher
+from ticketlens.embedding import Embedder, load_embedder, load_teacher
 from ticketlens.errors import NotFound
 from ticketlens.store import audit
-from ticketlens.store.schema import Theme, ThemeGroup, ThemeRun, ThemeSpace
-from ticketlens.themes.adapt import adapt
+from ticketlens.store.schema import LIVE_THEME_STATES, Theme, ThemeGroup, ThemeRun, ThemeSpace
 from ticketlens.themes.corpus import Corpus, load_corpus
-from ticketlens.themes.discover import DiscoveryOptions, Progress, group_vectors
-from ticketlens.themes.labels import GroupTerms, describe
-from ticketlens.themes.languages import language_groups, resolve_languages
-from ticketlens.themes.parents import parent_groups
-from ticketlens.themes.reconcile import LIVE, Known, Reconciled, reconcile
+from ticketlens.themes.engine import (
+    Discovery,
+    DiscoveryOptions,
+    Known,
+    Prior,
+    Progress,
+    discover_texts,
+    language_groups,
+    resolve_languages,
+)
 from ticketlens.themes.records import (
-    Described,
-    describe_members,
     record_theme_event,
     replace_assignments,
     suggest_label,
@@ -38,33 +41,43 @@ from ticketlens.themes.records import (
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from ticketlens.embedding._base import Embedder
-    from ticketlens.settings import Settings
     from ticketlens.workspace import Workspace
 
 
-def options_from(settings: Settings) -> DiscoveryOptions:
-    return DiscoveryOptions(
-        model=settings.theme_model,
-        teacher_sample=settings.theme_teacher_sample,
-        discovery_sample=settings.theme_discovery_sample,
-        resolution=settings.theme_resolution,
-        min_theme_size=settings.theme_min_size,
-        unclear_below=settings.theme_unclear_below,
-        stickiness=settings.theme_stickiness,
-    )
+@dataclass(frozen=True)
+class Models:
+    """The two models of a run: the one that embeds every ticket, and its teacher."""
+
+    embedder: Embedder
+    teacher: Embedder
+
+    @classmethod
+    def resolve(
+        cls,
+        options: DiscoveryOptions,
+        embedder: Embedder | None = None,
+        teacher: Embedder | None = None,
+    ) -> Models:
+        return cls(
+            embedder or load_embedder(options.model), teacher or load_teacher(options.teacher)
+        )
 
 
 def run_discovery(
     workspace: Workspace,
     options: DiscoveryOptions | None = None,
     *,
+    embedder: Embedder | None = None,
+    teacher: Embedder | None = None,
     progress: Progress | None = None,
     languages: set[str] | None = None,
 ) -> int:
-    """Regroup every ticket (of ``languages``, default all); returns the new run's id."""
-    settings = workspace.settings
-    options = options or options_from(settings)
+    """Regroup every ticket (of ``languages``, default all); returns the new run's id.
+
+    Args:
+        embedder, teacher: the models (default: those the workspace settings name).
+    """
+    options = options or DiscoveryOptions.from_settings(workspace.settings)
     say = progress or (lambda _step: None)
     say("reading tickets")
     started = audit.now()
@@ -73,15 +86,14 @@ def run_discovery(
         raise NotFound("no tickets to group yet", hint="import some: ticketlens ingest FILE")
     say("detecting languages")
     ticket_language = np.array(
-        resolve_languages(corpus.texts, corpus.languages, by_language=settings.theme_by_language),
+        resolve_languages(corpus.texts, corpus.languages, by_language=options.by_language),
         dtype=object,
     )
-    enough, rare = language_groups(list(ticket_language), settings.theme_language_min)
+    enough, rare = language_groups(list(ticket_language), options.language_min)
     if languages is not None:
         enough = [g for g in enough if g in languages]
         rare = [g for g in rare if g in languages]
-    static = load_embedder(options.model)
-    teacher = load_teacher()
+    models = Models.resolve(options, embedder, teacher)
     with workspace.store.session() as session:
         run = ThemeRun(
             kind="discover",
@@ -100,7 +112,7 @@ def run_discovery(
             say(f"themes of {language} ({len(rows):,} tickets)" if len(enough) > 1 else "themes")
             part = corpus.subset(rows)
             per_language[language] = _discover_language(
-                session, run, language, part, options, (static, teacher), first_run, say
+                session, run, language, part, options, models, first_run, say
             )
         for language in rare:
             part = corpus.subset(np.flatnonzero(ticket_language == language))
@@ -116,71 +128,39 @@ def _discover_language(
     language: str,
     corpus: Corpus,
     options: DiscoveryOptions,
-    models: tuple[Embedder, Embedder],
+    models: Models,
     first_run: bool,
     say: Progress,
 ) -> dict[str, Any]:
-    static, teacher = models
-    distinct: dict[str, int] = {}
-    text_of = np.array([distinct.setdefault(t, len(distinct)) for t in corpus.texts], np.int64)
-    texts = list(distinct)
-    adapted = adapt(
-        texts,
-        static,
-        teacher,
-        teacher_sample=options.teacher_sample,
-        seed=options.seed,
-        progress=say,
-    )
-    space = ThemeSpace(
-        run_id=run.id, language=language, model=options.model, adapter=adapted.adapter.to_bytes()
-    )
-    session.add(space)
-    session.flush()
     themes = session.scalars(
         select(Theme).where(Theme.language == language).order_by(Theme.id)
     ).all()
-    known = [
-        Known(
-            t.id,
-            t.state,
-            t.pinned,
-            t.origin,
-            adapted.adapter.transform(_seed_texts(t), static) if t.origin == "seed" else None,
-        )
-        for t in themes
-    ]
-    grouping = group_vectors(texts, adapted.vectors, options, progress=say)
-    say("matching to known themes")
-    result = reconcile(
-        adapted.vectors,
-        text_of,
-        grouping.assignments,
-        known,
-        corpus.themes,
-        corpus.manual,
-        min_theme_size=options.min_theme_size,
-        unclear_below=options.unclear_below,
-        stickiness=options.stickiness,
+    prior = Prior(
+        known=[_known(t) for t in themes],
+        themes=corpus.themes,
+        manual=corpus.manual,
         first_run=first_run,
-        seed=options.seed,
     )
-    say("labelling")
-    ticket_ids = np.array(corpus.ticket_ids, dtype=np.int64)
-    described, terms = describe_members(
-        texts,
-        text_of,
-        ticket_ids,
-        result.ticket_slot,
-        result.ticket_score,
-        len(result.slots),
-        language,
+    found = discover_texts(
+        corpus.texts,
+        options,
+        embedder=models.embedder,
+        teacher=models.teacher,
+        prior=prior,
+        language=language,
+        progress=say,
     )
-    slot_rows = _save_slots(
-        session, run, space, language, themes, result, described, options.min_theme_size
+    assert found.adapter is not None  # the corpus is not empty
+    space = ThemeSpace(
+        run_id=run.id, language=language, model=options.model, adapter=found.adapter.to_bytes()
     )
-    _save_groups(session, run, result, slot_rows, terms)
+    session.add(space)
+    session.flush()
+    saver = _SlotSaver(session, run, space, language, themes, found, corpus.ticket_ids)
+    slot_rows = saver.save(options.min_theme_size)
+    _save_groups(session, run, found, slot_rows)
     theme_of_slot = [row.id if row is not None else None for row in slot_rows]
+    result = found.reconciled
     final = [theme_of_slot[s] if s >= 0 else None for s in result.ticket_slot.tolist()]
     replace_assignments(
         session,
@@ -195,153 +175,179 @@ def _discover_language(
     now = np.array([-1 if t is None else t for t in final], dtype=np.int64)
     return {
         "tickets": len(final),
-        "themes": sum(1 for r in slot_rows if r is not None and r.state in LIVE),
+        "themes": sum(1 for r in slot_rows if r is not None and r.state in LIVE_THEME_STATES),
         "unclear": sum(1 for t in final if t is None),
         "kept": int((now[had] == corpus.themes[had]).sum()),
         "had_theme": int(had.sum()),
-        "new_themes": sum(1 for s in result.slots if s.known is None and s.state in LIVE),
+        "new_themes": sum(
+            1 for s in result.slots if s.known is None and s.state in LIVE_THEME_STATES
+        ),
         "merged": sum(1 for s in result.slots if s.known is not None and s.state == "merged"),
     }
 
 
+def _known(theme: Theme) -> Known:
+    seeds: tuple[str, ...] = ()
+    if theme.origin == "seed":
+        words = f"{theme.label}. {theme.description}" if theme.description else theme.label
+        seeds = (words, *theme.examples)
+    return Known(theme.id, theme.state, theme.pinned, theme.origin, seed_texts=seeds)
+
+
 def _any_discovered(session: Session) -> bool:
     """Whether the team already tracks themes found by discovery (seeds aside)."""
-    query = select(Theme.id).where(Theme.state.in_(LIVE), Theme.origin != "seed").limit(1)
+    query = (
+        select(Theme.id).where(Theme.state.in_(LIVE_THEME_STATES), Theme.origin != "seed").limit(1)
+    )
     return session.scalars(query).first() is not None
 
 
-def _seed_texts(theme: Theme) -> list[str]:
-    words = f"{theme.label}. {theme.description}" if theme.description else theme.label
-    return [words, *theme.examples]
+class _SlotSaver:
+    """Writes a discovery's slots: the known themes updated, the new ones added, audited."""
 
+    def __init__(
+        self,
+        session: Session,
+        run: ThemeRun,
+        space: ThemeSpace,
+        language: str,
+        themes: Sequence[Theme],
+        found: Discovery,
+        ticket_ids: Sequence[int],
+    ) -> None:
+        self.session, self.run, self.space, self.language = session, run, space, language
+        self.by_id = {t.id: t for t in themes}
+        self.found, self.ticket_ids = found, ticket_ids
+        self.stamp = audit.now()
 
-def _save_slots(
-    session: Session,
-    run: ThemeRun,
-    space: ThemeSpace,
-    language: str,
-    themes: Sequence[Theme],
-    result: Reconciled,
-    described: list[Described],
-    min_size: int,
-) -> list[Theme | None]:
-    """Update the known themes and add the new ones; audit what automation changed."""
-    by_id = {t.id: t for t in themes}
-    stamp = audit.now()
-    rows: list[Theme | None] = []
-    order = np.argsort(-result.sizes, kind="stable")
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    changed: list[tuple[int, str]] = []
-    for s, slot in enumerate(result.slots):
-        if slot.state == "dropped":
-            rows.append(None)
-            continue
+    def save(self, min_size: int) -> list[Theme | None]:
+        result = self.found.reconciled
+        order = np.argsort(-result.sizes, kind="stable")
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        rows: list[Theme | None] = []
+        changed: list[tuple[int, str]] = []
+        for s, slot in enumerate(result.slots):
+            if slot.state == "dropped":
+                rows.append(None)
+                continue
+            common = self._common(s, int(rank[s]))
+            if slot.known is None:
+                theme = self._add(s, common)
+            else:
+                theme = self.by_id[slot.known.id]
+                old_state = self._update(theme, s, common)
+                if old_state is not None:
+                    changed.append((s, old_state))
+            rows.append(theme)
+            if theme.state in LIVE_THEME_STATES and not theme.pinned and theme.size > 0:
+                suggest_label(self.session, theme, theme.representatives)
+        # Second pass: a theme may merge into one inserted after it.
+        for s, old_state in changed:
+            self._record_end(rows, s, old_state, min_size)
+        return rows
+
+    def _common(self, s: int, number: int) -> dict[str, Any]:
+        result = self.found.reconciled
         prototypes = result.prototypes.vectors[result.prototypes.themes == s]
-        common = {
-            "run_id": run.id,
-            "number": int(rank[s]),
+        return {
+            "run_id": self.run.id,
+            "number": number,
             "size": int(result.sizes[s]),
             "centroid": to_bytes(result.centroids[s]),
             "fit_floor": round(float(result.fit_floors[s]), 4),
             "prototypes": to_bytes(prototypes),
-            "space_id": space.id,
-            "updated_at": stamp,
+            "space_id": self.space.id,
+            "updated_at": self.stamp,
         }
-        text = described[s]
-        if slot.known is None:
-            theme = Theme(
-                **common,
-                label=text.label,
-                keywords=list(text.keywords),
-                representatives=text.representatives,
-                state=slot.state,
-                origin="discovered",
-                language=language,
-                examples=[],
-                created_at=stamp,
-            )
-            session.add(theme)
-            session.flush()
-            why = f"discovery run {run.id}"
-            if slot.recurs is not None:
-                recurs = result.slots[slot.recurs].known
-                why += f"; resembles retired theme {recurs.id}" if recurs else ""
-            record_theme_event(
-                session,
-                theme.id,
-                "themes.propose" if slot.state == "proposed" else "themes.create",
-                after={"label": theme.label, "size": theme.size, "state": theme.state},
-                reason=why,
-            )
-        else:
-            theme = by_id[slot.known.id]
-            for key, value in common.items():
-                setattr(theme, key, value)
-            if slot.state != theme.state:
-                changed.append((s, theme.state))
-                theme.state = slot.state
-            if not theme.pinned and theme.size > 0:
-                theme.label = text.label
-                theme.keywords = list(text.keywords)
-                theme.representatives = text.representatives
-        rows.append(theme)
-        if theme.state in LIVE and not theme.pinned and theme.size > 0:
-            suggest_label(session, theme, theme.representatives)
-    # Second pass: a theme may merge into one inserted after it.
-    for s, old_state in changed:
-        row, into = rows[s], result.slots[s].merged_into
+
+    def _typical(self, s: int) -> list[int]:
+        return [int(self.ticket_ids[r]) for r in self.found.described[s].representatives]
+
+    def _add(self, s: int, common: dict[str, Any]) -> Theme:
+        slot = self.found.reconciled.slots[s]
+        text = self.found.described[s]
+        theme = Theme(
+            **common,
+            label=text.label,
+            keywords=list(text.keywords),
+            representatives=self._typical(s),
+            state=slot.state,
+            origin="discovered",
+            language=self.language,
+            examples=[],
+            created_at=self.stamp,
+        )
+        self.session.add(theme)
+        self.session.flush()
+        why = f"discovery run {self.run.id}"
+        if slot.recurs is not None:
+            recurs = self.found.reconciled.slots[slot.recurs].known
+            why += f"; resembles retired theme {recurs.id}" if recurs else ""
+        record_theme_event(
+            self.session,
+            theme.id,
+            "themes.propose" if slot.state == "proposed" else "themes.create",
+            after={"label": theme.label, "size": theme.size, "state": theme.state},
+            reason=why,
+        )
+        return theme
+
+    def _update(self, theme: Theme, s: int, common: dict[str, Any]) -> str | None:
+        """Refresh a known theme; returns its state before when discovery changed it."""
+        for key, value in common.items():
+            setattr(theme, key, value)
+        before = None
+        state = self.found.reconciled.slots[s].state
+        if state != theme.state:
+            before, theme.state = theme.state, state
+        if not theme.pinned and theme.size > 0:
+            text = self.found.described[s]
+            theme.label = text.label
+            theme.keywords = list(text.keywords)
+            theme.representatives = self._typical(s)
+        return before
+
+    def _record_end(self, rows: list[Theme | None], s: int, old_state: str, min_size: int) -> None:
+        row, into = rows[s], self.found.reconciled.slots[s].merged_into
         assert row is not None
         target = rows[into] if into is not None else None
         row.merged_into_id = target.id if target is not None else None
         record_theme_event(
-            session,
+            self.session,
             row.id,
             "themes.merge" if row.state == "merged" else "themes.retire",
             before={"state": old_state},
             after={"state": row.state, "merged_into": row.merged_into_id},
-            reason=f"discovery run {run.id}: fewer than {min_size} tickets left",
+            reason=f"discovery run {self.run.id}: fewer than {min_size} tickets left",
         )
-    return rows
 
 
 def _save_groups(
-    session: Session,
-    run: ThemeRun,
-    result: Reconciled,
-    rows: list[Theme | None],
-    terms: GroupTerms,
+    session: Session, run: ThemeRun, found: Discovery, rows: list[Theme | None]
 ) -> None:
     """Parent groups of this language's live themes, for the executive view."""
-    live = [
-        s for s, row in enumerate(rows) if row is not None and row.state in LIVE and row.size > 0
-    ]
-    if not live:
+    if not found.parents:
         return
-    parents = parent_groups(result.centroids[live], result.sizes[live])
-    live_terms = GroupTerms(terms.counts[live], terms.terms)
-    parent_terms = live_terms.merged(parents, int(parents.max()) + 1)
-    slot_parent = dict(zip(live, parents.tolist(), strict=True))
     offset = session.scalars(
         select(ThemeGroup.number)
         .where(ThemeGroup.run_id == run.id)
         .order_by(ThemeGroup.number.desc())
     ).first()
     start = 0 if offset is None else offset + 1
-    for p, description in enumerate(describe(parent_terms)):
+    for parent in found.parents:
         group = ThemeGroup(
             run_id=run.id,
-            number=start + p,
-            label=description.label,
-            keywords=list(description.keywords),
+            number=start + parent.number,
+            label=parent.label,
+            keywords=list(parent.keywords),
         )
         session.add(group)
         session.flush()
-        for s in live:
-            if slot_parent[s] == p:
-                row = rows[s]
-                assert row is not None
-                row.group_id = group.id
+        for number in parent.themes:
+            row = rows[found.themes[number].slot]
+            assert row is not None
+            row.group_id = group.id
 
 
 def _leave_unclear(

@@ -24,10 +24,11 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from sqlalchemy import func, select
 
-from ticketlens.errors import IngestError
-from ticketlens.store import audit, review
+from ticketlens import review
+from ticketlens.errors import TaxonomyError
+from ticketlens.store import audit
 from ticketlens.store.schema import LIVE_THEME_STATES, Theme, ThemeAssignment, ThemeRun
-from ticketlens.themes.languages import ALL_LANGUAGES
+from ticketlens.themes.engine import ALL_LANGUAGES
 from ticketlens.themes.records import record_theme_event
 
 if TYPE_CHECKING:
@@ -40,10 +41,6 @@ class Category:
     description: str
     examples: tuple[str, ...]
     language: str | None
-
-
-class TaxonomyError(IngestError):
-    """The taxonomy file cannot be used as it is."""
 
 
 def read_taxonomy(path: Path) -> list[Category]:
@@ -196,8 +193,8 @@ def _approve_name(session: Any, theme: Theme, actor: str, reason: str | None) ->
     """The team wrote the name: it is an approved label from the start."""
     item = review.suggest(
         session,
-        kind="theme-label",
-        subject=f"theme:{theme.id}",
+        kind=review.THEME_LABEL,
+        subject=review.theme_subject(theme.id),
         actor=actor,
         payload={"label": theme.label, "keywords": []},
         evidence=[],

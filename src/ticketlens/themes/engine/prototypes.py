@@ -14,8 +14,7 @@ import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 
-from ticketlens.embedding import normalise
-from ticketlens.embedding._base import Vectors
+from ticketlens.embedding import Vectors, normalise
 
 PER_THEME = 8
 #: members per prototype: a prototype stands for at least this many tickets

@@ -12,15 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
+from ticketlens import review
 from ticketlens.errors import InvalidTransition, NotFound
-from ticketlens.reviews import item_summary
-from ticketlens.store import review
 from ticketlens.store.schema import ReviewItem, Theme, Ticket
 
 if TYPE_CHECKING:
     from ticketlens.workspace import Workspace
 
-KIND = "theme-annotation"
+KIND = review.THEME_ANNOTATION
 #: what an annotation says, with the question it answers
 TYPES = {
     "risk": "the mission risk: what it costs users and the mission if it goes on",
@@ -53,7 +52,7 @@ def annotate(
         missing = [t for t in evidence if t not in found]
         if missing:
             raise NotFound(f"no ticket {missing[0]}", hint="evidence is ticket ids")
-        subject = f"theme:{theme_id}"
+        subject = review.theme_subject(theme_id)
         count = session.scalar(
             select(func.count()).where(ReviewItem.kind == KIND, ReviewItem.subject == subject)
         )
@@ -67,7 +66,7 @@ def annotate(
             rationale=reason,
             actor=workspace.actor,
         )
-        return item_summary(item)
+        return review.item_summary(item)
 
 
 def theme_annotations(workspace: Workspace, theme_id: int) -> list[dict[str, Any]]:
@@ -75,7 +74,7 @@ def theme_annotations(workspace: Workspace, theme_id: int) -> list[dict[str, Any
     with workspace.store.session() as session:
         items = session.scalars(
             select(ReviewItem)
-            .where(ReviewItem.kind == KIND, ReviewItem.subject == f"theme:{theme_id}")
+            .where(ReviewItem.kind == KIND, ReviewItem.subject == review.theme_subject(theme_id))
             .order_by(ReviewItem.id)
         )
-        return [item_summary(i) for i in items]
+        return [review.item_summary(i) for i in items]

@@ -7,7 +7,7 @@ import math
 import numpy as np
 from sklearn.cluster import AgglomerativeClustering
 
-from ticketlens.embedding._base import Vectors
+from ticketlens.embedding import Vectors
 
 MAX_GROUPS = 12
 

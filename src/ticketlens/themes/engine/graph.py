@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ticketlens.embedding._base import Vectors
+from ticketlens.embedding import Vectors
 
 BLOCK = 256  # rows per block: small blocks keep the similarity rows in cache
 

@@ -29,17 +29,13 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from ticketlens.errors import TicketlensError
+from ticketlens.errors import MissionError
 
 if TYPE_CHECKING:
     from ticketlens.workspace import Workspace
 
 FILE_NAMES = ("mission.yaml", "mission.yml", "mission.toml")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-
-
-class MissionError(TicketlensError):
-    """The mission file is missing or says something ticketlens cannot use."""
 
 
 @dataclass(frozen=True)

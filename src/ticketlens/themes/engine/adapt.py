@@ -22,8 +22,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from ticketlens.embedding import Embedder, normalise
-from ticketlens.embedding._base import Vectors
+from ticketlens.embedding import Embedder, Vectors, normalise
 
 # Ridge penalty: small, the sample is the only supervision and features are sparse.
 RIDGE = 0.1

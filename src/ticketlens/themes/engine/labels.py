@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -186,3 +187,56 @@ def representatives(
         if len(chosen) == count:
             break
     return chosen
+
+
+@dataclass(frozen=True)
+class Described:
+    label: str
+    keywords: tuple[str, ...]
+    representatives: list[int]  # the ticket ids given (rows, from the engine), typical first
+
+
+def describe_members(
+    texts: Sequence[str],
+    text_of: np.ndarray,
+    ticket_ids: np.ndarray,
+    slot: np.ndarray,
+    score: np.ndarray,
+    n_slots: int,
+    language: str = "en",
+) -> tuple[list[Described], GroupTerms]:
+    """Label, keywords and typical tickets of each slot from its members' texts.
+
+    Also returns the term counts, so parent groups can be described without recounting.
+    """
+    has = slot >= 0
+    width = len(texts)
+    keys = np.unique(slot[has] * width + text_of[has])  # each text counted once per theme
+    terms = count_terms([texts[k % width] for k in keys.tolist()], keys // width, n_slots, language)
+    descriptions = describe(terms)
+    ticket_texts = _TicketTexts(texts, text_of)
+    out = []
+    for s in range(n_slots):
+        rows = np.flatnonzero(slot == s)
+        typical = representatives(rows, score, ticket_texts)
+        out.append(
+            Described(
+                descriptions[s].label,
+                descriptions[s].keywords,
+                [int(ticket_ids[r]) for r in typical],
+            )
+        )
+    return out, terms
+
+
+class _TicketTexts(Sequence[str]):
+    """Ticket ``i``'s text without materialising one string per ticket."""
+
+    def __init__(self, texts: Sequence[str], text_of: np.ndarray) -> None:
+        self._texts, self._text_of = texts, text_of
+
+    def __len__(self) -> int:
+        return len(self._text_of)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._texts[int(self._text_of[index])]

@@ -29,11 +29,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ticketlens.embedding._base import Vectors
-from ticketlens.themes.prototypes import Prototypes
+from ticketlens.embedding import Vectors
+from ticketlens.store.schema import LIVE_THEME_STATES
+from ticketlens.themes.engine.prototypes import Prototypes
 
 NONE = -1
-LIVE = frozenset({"proposed", "active", "curated"})
+LIVE = frozenset(LIVE_THEME_STATES)
 # Cosine between a new group's centre and a seeded category (or another theme's centre)
 # above which the group is taken to be that category (or theme). Distinct themes of the
 # sample have their nearest neighbour at 0.51 (median), 0.75 (90th percentile).
@@ -52,7 +53,9 @@ class Known:
     state: str
     pinned: bool = False
     origin: str = "discovered"
-    #: seeded categories: their name, description and examples, in this run's space
+    #: seeded categories: their name, description and examples (embedded by the engine)
+    seed_texts: tuple[str, ...] = ()
+    #: the same, in this run's space
     anchors: Vectors | None = field(default=None, repr=False)
 
     @property
@@ -133,7 +136,8 @@ def reconcile(
     group_slot = _match_groups(
         vectors, text_of, ticket_group, known, old_slot, frozen, slots, first_run, not_seeded
     )
-    tentative = np.where(ticket_group >= 0, group_slot[ticket_group], NONE)
+    # Index -1 (no group) reads the appended NONE: a corpus with no group at all is fine.
+    tentative = np.append(group_slot, NONE)[ticket_group]
     # A pinned or retired theme takes no tickets from discovery.
     closed = np.array([not _takes_tickets(s) for s in slots] + [False], dtype=bool)
     tentative[closed[tentative] & (tentative >= 0)] = NONE

@@ -24,7 +24,9 @@ from sqlalchemy.orm import Session
 
 from ticketlens.errors import InvalidTransition, NotFound
 from ticketlens.store import audit
-from ticketlens.store.schema import ReviewItem
+from ticketlens.store.schema import REVIEW_STATES, ReviewItem
+
+__all__ = ["REVIEW_STATES", "TRANSITIONS", "get", "items", "suggest", "transition"]
 
 #: action -> (states it may start from, state it leads to)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {

@@ -16,7 +16,7 @@ best is), a decided one is never overwritten.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -24,11 +24,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sqlalchemy import delete, select
 
+from ticketlens import review
 from ticketlens.embedding import load_teacher, normalise
 from ticketlens.errors import NotFound
-from ticketlens.mission import Mission, load_workspace_mission
-from ticketlens.store import audit, review
-from ticketlens.store.schema import ReviewItem, Theme, ThemeAssignment, Ticket
+from ticketlens.mission._file import Mission, load_workspace_mission
+from ticketlens.store import audit
+from ticketlens.store.schema import (
+    ACCEPTED_THEME_STATES,
+    ReviewItem,
+    Theme,
+    ThemeAssignment,
+    Ticket,
+)
 from ticketlens.themes.corpus import ticket_text
 
 if TYPE_CHECKING:
@@ -36,8 +43,6 @@ if TYPE_CHECKING:
 
     from ticketlens.workspace import Workspace
 
-#: review item kind for each link kind
-KINDS = {"outcome": "theme-outcome", "system": "theme-system", "step": "theme-step"}
 #: tickets read per theme (the most typical first): enough for its gist, bounded time
 SAMPLE = 40
 EVIDENCE = 5
@@ -53,7 +58,7 @@ class Candidate:
 
     @property
     def target(self) -> str:
-        return f"{self.kind}:{self.id}"
+        return review.link_target(self.kind, self.id)
 
 
 @dataclass(frozen=True)
@@ -163,7 +168,7 @@ def suggest_links(workspace: Workspace, *, use_tags: bool = True) -> dict[str, i
     made: Counter[str] = Counter()
     with workspace.store.session() as session:
         themes = session.scalars(
-            select(Theme).where(Theme.state.in_(("active", "curated"))).order_by(Theme.id)
+            select(Theme).where(Theme.state.in_(ACCEPTED_THEME_STATES)).order_by(Theme.id)
         ).all()
         if not themes:
             raise NotFound("no themes to link yet", hint="run `ticketlens themes discover`")
@@ -173,7 +178,7 @@ def suggest_links(workspace: Workspace, *, use_tags: bool = True) -> dict[str, i
                 continue
             vectors = normalise(teacher.embed(tickets.texts))
             scored = score_theme(tickets, vectors, options, option_vectors, use_tags=use_tags)
-            for link, kind in KINDS.items():
+            for link, kind in review.LINK_KINDS.items():
                 of_kind = [s for s in scored if s.candidate.kind == link]
                 if _suggest_best(session, theme, kind, of_kind, tickets):
                     made[link] += 1
@@ -184,7 +189,7 @@ def _suggest_best(
     session: Session, theme: Theme, kind: str, scored: list[Scored], tickets: ThemeTickets
 ) -> bool:
     """Suggest the best candidate a person has not rejected; withdraw stale drafts."""
-    subject = f"theme:{theme.id}"
+    subject = review.theme_subject(theme.id)
     existing = {
         i.target: i
         for i in session.scalars(
@@ -236,3 +241,51 @@ def _withdraw(session: Session, item: ReviewItem) -> None:
         reason="no longer the best suggestion",
     )
     session.execute(delete(ReviewItem).where(ReviewItem.id == item.id))
+
+
+DECIDED = ("approved", "edited")
+
+
+def approved_links(session: Session, field: str) -> dict[int, set[str]]:
+    """Theme id -> the ids (outcomes, systems or steps) people linked it, or its lineage, to.
+
+    Links follow curation: a theme merged into another passes its links on, a split
+    theme's parts inherit its links, each where the theme has no link of its own.
+    """
+    own = _own_links(session, field)
+    links: dict[int, set[str]] = defaultdict(set, {t: set(v) for t, v in own.items()})
+    lineage = session.execute(
+        select(Theme.id, Theme.merged_into_id, Theme.split_from_id).where(
+            (Theme.merged_into_id.is_not(None)) | (Theme.split_from_id.is_not(None))
+        )
+    ).all()
+    for _ in range(len(lineage)):  # follow chains (a merged part of a split theme ...)
+        changed = False
+        for theme, merged_into, split_from in lineage:
+            if merged_into is not None and links.get(theme) and merged_into not in own:
+                before = len(links[merged_into])
+                links[merged_into] |= links[theme]
+                changed |= len(links[merged_into]) != before
+            if split_from is not None and links.get(split_from) and theme not in own:
+                before = len(links[theme])
+                links[theme] |= links[split_from]
+                changed |= len(links[theme]) != before
+        if not changed:
+            break
+    return {t: v for t, v in links.items() if v}
+
+
+def _own_links(session: Session, field: str) -> dict[int, set[str]]:
+    links: dict[int, set[str]] = defaultdict(set)
+    for item in session.scalars(
+        select(ReviewItem).where(
+            ReviewItem.kind == review.LINK_KINDS[field], ReviewItem.state.in_(DECIDED)
+        )
+    ):
+        theme = review.subject_theme(item.subject)
+        if theme is None:
+            continue
+        # An edit may point the link elsewhere: the person's payload wins over the target.
+        target = item.payload.get(field) or review.target_value(item.target)
+        links[theme].add(str(target))
+    return links
