@@ -6,17 +6,28 @@ so the log proves the erasure without keeping what was erased.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sqlalchemy import delete, func, select
 
 from ticketlens.errors import NotFound
-from ticketlens.store import audit
+from ticketlens.store import Store, audit
 from ticketlens.store.schema import Message, QuarantinedRow, Requester, Ticket
 
-if TYPE_CHECKING:
-    from ticketlens.workspace import Workspace
+
+class ErasureContext(Protocol):
+    """What erasure needs of a workspace (privacy sits below the workspace it serves)."""
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def pseudonymizer(self) -> Callable[[str], str]: ...
+
+    @property
+    def actor(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -27,7 +38,9 @@ class Erasure:
     quarantined_rows: int
 
 
-def forget_requester(workspace: Workspace, requester: str, *, reason: str | None = None) -> Erasure:
+def forget_requester(
+    workspace: ErasureContext, requester: str, *, reason: str | None = None
+) -> Erasure:
     """Delete the requester's tickets (with their threads), the requester record and any
     quarantined row that mentions the identifier; append one audit event.
 
