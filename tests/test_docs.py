@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+import pytest
 
 from .conftest import REPO
 
@@ -31,7 +34,7 @@ def test_ci_runs_exactly_the_readme_check_command() -> None:
 
 def test_check_script_runs_lint_format_types_and_tests() -> None:
     script = (REPO / "scripts" / "check").read_text(encoding="utf-8")
-    for step in ("ruff check", "ruff format --check", "mypy", "pytest"):
+    for step in ("ruff check", "ruff format --check", "mypy", "lint-imports", "pytest"):
         assert step in script
 
 
@@ -40,3 +43,27 @@ def test_every_command_is_in_the_readme() -> None:
 
     for name in cli.commands:
         assert f"ticketlens {name}" in README, name
+
+
+PYTHON_BLOCKS = re.findall(r"```python\n(.*?)```", README, re.S)
+
+
+@pytest.mark.real_models
+@pytest.mark.parametrize("number", range(len(PYTHON_BLOCKS)))
+def test_every_python_block_of_the_readme_runs_as_written(
+    number: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code = compile(PYTHON_BLOCKS[number], f"README.md python block {number + 1}", "exec")
+    exec(code, {"__name__": "__readme__"})
+    printed = capsys.readouterr().out
+    assert printed.strip(), "each block shows what it did"
+    if number == 0:
+        assert "Counts(read=400, new=400" in printed
+        assert "'themes.rename'" in printed  # the rename is in the theme's history
+
+
+def test_the_readme_shows_the_pipeline_not_a_workspace_method() -> None:
+    api = README[README.index("## Python API") : README.index("## Layout")]
+    assert "pipeline.ingest(ws" in api
+    assert "ws.ingest(" not in README

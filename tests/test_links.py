@@ -21,6 +21,9 @@ from ticketlens.themes.catalog import get_theme
 from ticketlens.themes.runs import run_discovery
 from ticketlens.workspace import Workspace
 
+# Word similarity to the mission's outcomes is the shipped transformer's: the point here.
+pytestmark = pytest.mark.real_models
+
 MISSION = """name: Shop
 mission: Buying with us just works.
 outcomes:

@@ -19,6 +19,9 @@ from ticketlens.store.schema import AuditEvent
 from ticketlens.themes.catalog import get_theme
 from ticketlens.workspace import Workspace
 
+# Word similarity to the mission's outcomes is the shipped transformer's: the point here.
+pytestmark = pytest.mark.real_models
+
 
 def approve_all(ws: Workspace, kind: str) -> None:
     for item in links(ws, kind):

@@ -44,8 +44,8 @@ PLUS_TWO = dt.timezone(dt.timedelta(hours=2))
 
 
 @pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    s = Store(db_url)
+def store(empty_db_url: str) -> Iterator[Store]:
+    s = Store(empty_db_url)
     yield s
     s.close()
 
@@ -81,8 +81,8 @@ def add_audit_event(store: Store, actor: str = "ann") -> int:
 # --- opening and migrating -------------------------------------------------------------
 
 
-def test_open_migrates_an_empty_database_to_head(db_url: str) -> None:
-    store = Store(db_url, migrate=False)
+def test_open_migrates_an_empty_database_to_head(empty_db_url: str) -> None:
+    store = Store(empty_db_url, migrate=False)
     try:
         assert revision(store) is None
         assert not TABLES & set(inspect(store.engine).get_table_names())
@@ -94,8 +94,8 @@ def test_open_migrates_an_empty_database_to_head(db_url: str) -> None:
         store.close()
 
 
-def test_store_migrates_on_open_by_default(db_url: str) -> None:
-    store = Store(db_url)
+def test_store_migrates_on_open_by_default(empty_db_url: str) -> None:
+    store = Store(empty_db_url)
     try:
         assert revision(store) == head_revision()
         assert store.dialect in ("sqlite", "postgresql")
@@ -103,12 +103,12 @@ def test_store_migrates_on_open_by_default(db_url: str) -> None:
         store.close()
 
 
-def test_reopening_a_migrated_database_changes_nothing(db_url: str) -> None:
-    first = Store(db_url)
+def test_reopening_a_migrated_database_changes_nothing(empty_db_url: str) -> None:
+    first = Store(empty_db_url)
     event_id = add_audit_event(first)
     first.close()
 
-    again = Store(db_url, migrate=False)
+    again = Store(empty_db_url, migrate=False)
     statements: list[str] = []
 
     def remember(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -126,7 +126,7 @@ def test_reopening_a_migrated_database_changes_nothing(db_url: str) -> None:
         again.close()
 
     # And the ordinary path (migrate on open) keeps the data too.
-    third = Store(db_url)
+    third = Store(empty_db_url)
     try:
         with third.session() as s:
             assert s.get(AuditEvent, event_id) is not None

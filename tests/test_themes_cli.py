@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import select
 
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, init_workspace
 from ticketlens.cli import cli
 from ticketlens.store.schema import AuditEvent, ReviewItem
 from ticketlens.themes.catalog import list_themes
@@ -24,10 +24,12 @@ def run(*args: str) -> Result:
 
 
 @pytest.fixture
-def discovered(tmp_path: Path, db_url: str) -> tuple[list[str], dict[str, Any]]:
+def discovered(
+    tmp_path: Path, db_url: str, request: pytest.FixtureRequest
+) -> tuple[list[str], dict[str, Any]]:
     """A workspace with the tiny corpus imported and its themes discovered (via the CLI)."""
     root = tmp_path / "team"
-    Workspace.init(root)
+    init_workspace(root, request)
     base = ["-w", str(root), "--db", db_url, "--as", "lead"]
     imported = run(*base, "ingest", str(FIXTURES / "themes_tiny.csv"), "--source", "tiny")
     assert imported.exit_code == 0, imported.output
@@ -145,7 +147,7 @@ def test_a_second_run_replaces_the_assignments(
 
 def test_list_before_any_discovery_says_what_to_do(tmp_path: Path) -> None:
     root = tmp_path / "empty"
-    Workspace.init(root)
+    init_workspace(root)
     nothing = run("-w", str(root), "themes", "discover")
     assert nothing.exit_code == 2
     assert "Error: no tickets to group yet (hint: import some: ticketlens ingest FILE)" in (

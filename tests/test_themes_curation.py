@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from tests.test_themes_lifecycle import BASE, MORE, assignments, sample_lines, write
+from tests.conftest import BASE, MORE, fee_split, sample_lines, write
+from tests.test_themes_lifecycle import assignments
 from ticketlens import pipeline
 from ticketlens.cli import cli
 from ticketlens.errors import InvalidTransition
@@ -20,13 +21,6 @@ from ticketlens.themes.catalog import get_theme, list_themes
 from ticketlens.themes.runs import run_discovery
 from ticketlens.themes.seeds import TaxonomyError, read_taxonomy, seed_themes
 from ticketlens.workspace import Workspace
-
-
-@pytest.fixture
-def discovered(workspace: Workspace, tmp_path: Path) -> Workspace:
-    pipeline.ingest(workspace, [write(tmp_path / "base.jsonl", sample_lines()[:BASE])])
-    run_discovery(workspace)
-    return workspace
 
 
 def members(ws: Workspace, theme_id: int) -> set[int]:
@@ -107,12 +101,9 @@ def test_every_curation_survives_a_rerun_and_an_increment(
         assert (action, str(target_id), "dana", reason) in actions, action
 
 
-def test_accept_and_dismiss_proposals(workspace: Workspace, tmp_path: Path) -> None:
-    lines = sample_lines()
-    fees = [line for line in lines if json.loads(line).get("product_area") == "fees"]
-    others = [line for line in lines if json.loads(line).get("product_area") != "fees"]
-    pipeline.ingest(workspace, [write(tmp_path / "base.jsonl", others[:BASE])])
-    run_discovery(workspace)
+def test_accept_and_dismiss_proposals(discovered_without_fees: Workspace, tmp_path: Path) -> None:
+    workspace = discovered_without_fees
+    fees, _others = fee_split()
     pipeline.ingest(workspace, [write(tmp_path / "fees.jsonl", fees[:150])])
     proposed = [i["id"] for i in list_themes(workspace)["items"] if i["state"] == "proposed"]
     assert len(proposed) >= 2
@@ -176,6 +167,7 @@ def test_history_tells_a_themes_story(discovered: Workspace) -> None:
     assert curation.theme_history(ws, a)["merged_from"] == [b]
 
 
+@pytest.mark.real_models  # seeds match groups by meaning, not by shared words
 def test_seeded_categories_are_kept_and_filled(workspace: Workspace, tmp_path: Path) -> None:
     pipeline.ingest(workspace, [write(tmp_path / "base.jsonl", sample_lines()[:BASE])])
     taxonomy = tmp_path / "taxonomy.yaml"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -11,29 +10,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import FIXTURES, SHARED_DATA
+from tests.conftest import BASE, FIXTURES, MORE, SHARED_DATA, fee_split, sample_lines, write
 from ticketlens import pipeline
-from ticketlens.sample import sample_file
 from ticketlens.store.schema import AuditEvent, Theme, ThemeAssignment, ThemeRun, Ticket
 from ticketlens.themes.catalog import list_themes
 from ticketlens.themes.increment import assign_new
 from ticketlens.themes.runs import run_discovery
 from ticketlens.themes.seeds import seed_themes
 from ticketlens.workspace import Workspace
-
-BASE = 1200
-MORE = 150
-
-
-def sample_lines() -> list[str]:
-    """The bundled sample's tickets in id order (our own synthetic data)."""
-    lines = sample_file("tickets.jsonl").read_text(encoding="utf-8").splitlines()
-    return sorted(lines, key=lambda line: json.loads(line)["id"])
-
-
-def write(path: Path, lines: list[str]) -> Path:
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 def assignments(ws: Workspace) -> dict[int, int | None]:
@@ -46,14 +30,7 @@ def kept_share(before: dict[int, int | None], after: dict[int, int | None]) -> f
     return sum(after.get(t) == before[t] for t in had) / len(had)
 
 
-@pytest.fixture
-def discovered(workspace: Workspace, tmp_path: Path) -> Workspace:
-    """A workspace with 1,200 sample tickets and their themes."""
-    pipeline.ingest(workspace, [write(tmp_path / "base.jsonl", sample_lines()[:BASE])])
-    run_discovery(workspace)
-    return workspace
-
-
+@pytest.mark.real_models
 def test_ids_hold_through_an_increment_and_a_rerun(discovered: Workspace, tmp_path: Path) -> None:
     ws = discovered
     first = assignments(ws)
@@ -82,20 +59,19 @@ def test_ids_hold_through_an_increment_and_a_rerun(discovered: Workspace, tmp_pa
     assert len(live_before & live_after) >= 0.9 * len(live_before)
 
 
+@pytest.mark.real_models
 def test_a_rerun_on_the_same_tickets_changes_nothing(discovered: Workspace) -> None:
     first = assignments(discovered)
     run_discovery(discovered)
     assert kept_share(first, assignments(discovered)) >= 0.99
 
 
-def test_an_unseen_issue_becomes_a_proposal(workspace: Workspace, tmp_path: Path) -> None:
+def test_an_unseen_issue_becomes_a_proposal(
+    discovered_without_fees: Workspace, tmp_path: Path
+) -> None:
     """Tickets about an issue discovery never saw gather into proposed themes."""
-    lines = sample_lines()
-    is_fees = [json.loads(line).get("product_area") == "fees" for line in lines]
-    base = [line for line, fees in zip(lines, is_fees, strict=True) if not fees][:BASE]
-    fees = [line for line, fee in zip(lines, is_fees, strict=True) if fee]
-    pipeline.ingest(workspace, [write(tmp_path / "base.jsonl", base)])
-    run_discovery(workspace)
+    workspace = discovered_without_fees
+    fees, _others = fee_split()
     pipeline.ingest(workspace, [write(tmp_path / "fees.jsonl", fees)])
     proposed = [t for t in _themes(workspace) if t.state == "proposed"]
     assert proposed
@@ -190,6 +166,7 @@ GERMAN_WORDS = re.compile(r"\b(und|ich|nicht|der|die|das|ist|mit|wir|bitte)\b", 
 
 
 @pytest.mark.shared_data
+@pytest.mark.real_models
 def test_the_multilingual_set_keeps_german_out_of_english_themes(
     workspace: Workspace, tmp_path: Path
 ) -> None:

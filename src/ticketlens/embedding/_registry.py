@@ -27,6 +27,20 @@ def register_embedder(name: str, factory: Callable[[], Embedder]) -> None:
     load_embedder.cache_clear()
 
 
+def embedder_factory(name: str) -> Callable[[], Embedder]:
+    """What builds ``name``: a plugin may wrap a built-in (a cache, a remote service).
+
+    Raises:
+        SettingsError: No embedder has that name.
+    """
+    factory = _FACTORIES.get(name)
+    if factory is None:
+        raise SettingsError(
+            f"unknown embedding model {name!r}", hint=f"use {', '.join(embedder_names())}"
+        )
+    return factory
+
+
 def embedder_names() -> list[str]:
     return [*_FACTORIES, f"{SENTENCE_TRANSFORMERS}<sentence-transformers model>"]
 
@@ -43,12 +57,7 @@ def load_embedder(name: str = DEFAULT_MODEL) -> Embedder:
         from ticketlens.embedding.sentence_transformers import SentenceTransformerEmbedder
 
         return SentenceTransformerEmbedder(name.removeprefix(SENTENCE_TRANSFORMERS))
-    factory = _FACTORIES.get(name)
-    if factory is None:
-        raise SettingsError(
-            f"unknown embedding model {name!r}", hint=f"use {', '.join(embedder_names())}"
-        )
-    return factory()
+    return embedder_factory(name)()
 
 
 def load_teacher(name: str = TEACHER_MODEL) -> Embedder:

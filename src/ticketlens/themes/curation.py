@@ -260,82 +260,116 @@ def split(
                 f"{len(labels)} names for {n_parts} parts", hint="give one --label per part"
             )
         scores = np.einsum("ij,ij->i", row_vectors, _part_centres(row_vectors, parts)[parts])
-        described, _ = describe_members(
-            members.texts,
-            members.text_of,
-            members.ticket_ids,
-            parts,
-            scores,
-            n_parts,
-            theme.language or "en",
+        children = _add_parts(session, theme, members, row_vectors, parts, scores)
+        for child, label in zip(children, labels or (), strict=False):
+            _set_label(session, child, label, workspace.actor, reason)
+        _move_to_parts(session, theme, members, parts, scores, manual, children)
+        _record_split(session, workspace.actor, theme, children, reason)
+        return [c.id for c in children]
+
+
+def _add_parts(
+    session: Session,
+    theme: Theme,
+    members: _Members,
+    row_vectors: np.ndarray,
+    parts: np.ndarray,
+    scores: np.ndarray,
+) -> list[Theme]:
+    """The new themes, one per part, described from their members' texts."""
+    n_parts = int(parts.max()) + 1
+    described, _ = describe_members(
+        members.texts,
+        members.text_of,
+        members.ticket_ids,
+        parts,
+        scores,
+        n_parts,
+        theme.language or "en",
+    )
+    stamp = audit.now()
+    children: list[Theme] = []
+    for p in range(n_parts):
+        in_part = parts == p
+        fitted = Prototypes.fit(row_vectors[in_part], np.zeros(int(in_part.sum()), np.int64))
+        child = Theme(
+            run_id=theme.run_id,
+            number=theme.number,
+            group_id=theme.group_id,
+            label=described[p].label,
+            keywords=list(described[p].keywords),
+            size=int(in_part.sum()),
+            representatives=described[p].representatives,
+            centroid=to_bytes(normalise(row_vectors[in_part].mean(axis=0, keepdims=True))[0]),
+            prototypes=to_bytes(fitted.vectors),
+            state="curated",
+            origin="split",
+            language=theme.language,
+            space_id=theme.space_id,
+            split_from_id=theme.id,
+            examples=[],
+            created_at=stamp,
+            updated_at=stamp,
         )
-        stamp = audit.now()
-        children: list[Theme] = []
-        for p in range(n_parts):
-            in_part = parts == p
-            fitted = Prototypes.fit(row_vectors[in_part], np.zeros(int(in_part.sum()), np.int64))
-            child = Theme(
-                run_id=theme.run_id,
-                number=theme.number,
-                group_id=theme.group_id,
-                label=described[p].label,
-                keywords=list(described[p].keywords),
-                size=int(in_part.sum()),
-                representatives=described[p].representatives,
-                centroid=to_bytes(normalise(row_vectors[in_part].mean(axis=0, keepdims=True))[0]),
-                prototypes=to_bytes(fitted.vectors),
-                state="curated",
-                origin="split",
-                language=theme.language,
-                space_id=theme.space_id,
-                split_from_id=theme.id,
-                examples=[],
-                created_at=stamp,
-                updated_at=stamp,
-            )
-            session.add(child)
-            session.flush()
-            if labels is not None:
-                _set_label(session, child, labels[p], workspace.actor, reason)
-            children.append(child)
-        assignments = {
-            a.ticket_id: a
-            for a in session.scalars(
-                select(ThemeAssignment).where(ThemeAssignment.theme_id == theme.id)
-            )
-        }
-        for ticket_id, part, score, by_hand in zip(
-            members.ticket_ids.tolist(),
-            parts.tolist(),
-            scores.tolist(),
-            manual.tolist(),
-            strict=True,
-        ):
-            row = assignments[ticket_id]
-            row.theme_id, row.score = children[part].id, round(float(score), 4)
-            row.how = "manual" if by_hand else row.how
-        before = {"state": theme.state, "size": theme.size}
-        theme.state, theme.size, theme.updated_at = "retired", 0, stamp
-        child_ids = [c.id for c in children]
+        session.add(child)
+        session.flush()
+        children.append(child)
+    return children
+
+
+def _move_to_parts(
+    session: Session,
+    theme: Theme,
+    members: _Members,
+    parts: np.ndarray,
+    scores: np.ndarray,
+    manual: np.ndarray,
+    children: list[Theme],
+) -> None:
+    """Each member goes to its part (placed by hand where it was an example)."""
+    assignments = {
+        a.ticket_id: a
+        for a in session.scalars(
+            select(ThemeAssignment).where(ThemeAssignment.theme_id == theme.id)
+        )
+    }
+    for ticket_id, part, score, by_hand in zip(
+        members.ticket_ids.tolist(),
+        parts.tolist(),
+        scores.tolist(),
+        manual.tolist(),
+        strict=True,
+    ):
+        row = assignments[ticket_id]
+        row.theme_id, row.score = children[part].id, round(float(score), 4)
+        row.how = "manual" if by_hand else row.how
+
+
+def _record_split(
+    session: Session, actor: str, theme: Theme, children: list[Theme], reason: str | None
+) -> None:
+    """Retire the split theme; audit the split on it and on each part."""
+    before = {"state": theme.state, "size": theme.size}
+    theme.state, theme.size, theme.updated_at = "retired", 0, audit.now()
+    child_ids = [c.id for c in children]
+    record_theme_event(
+        session,
+        theme.id,
+        "themes.split",
+        actor=actor,
+        before=before,
+        after={"state": "retired", "split_into": child_ids},
+        reason=reason,
+    )
+    for child in children:
         record_theme_event(
             session,
-            theme.id,
+            child.id,
             "themes.split",
-            actor=workspace.actor,
-            before=before,
-            after={"state": "retired", "split_into": child_ids},
+            actor=actor,
+            after={"split_from": theme.id, "label": current_label(session, child)},
             reason=reason,
         )
-        for child in children:
-            record_theme_event(
-                session,
-                child.id,
-                "themes.split",
-                actor=workspace.actor,
-                after={"split_from": theme.id, "label": current_label(session, child)},
-                reason=reason,
-            )
-        return child_ids
 
 
 def _parts_by_count(members: _Members, row_vectors: np.ndarray, count: int) -> np.ndarray:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -115,7 +115,6 @@ def assign_new(
         dtype=object,
     )
     static = embedder or load_embedder(options.model)
-    new_languages: list[str] = []
     with workspace.store.session() as session:
         run = ThemeRun(
             kind="increment",
@@ -126,27 +125,13 @@ def assign_new(
         )
         session.add(run)
         session.flush()
-        placed = unclear = 0
-        proposed: list[int] = []
+        tally = _Tally()
         for language in sorted(set(languages.tolist())):
             part = corpus.subset(np.flatnonzero(languages == language))
-            found = latest_space(session, language)
-            if found is None:
-                none = [None] * len(part.ticket_ids)
-                _write(session, run, part, none, [0.0] * len(none), language)
-                unclear += len(part.ticket_ids)
-                if _count(session, language) >= options.language_min:
-                    new_languages.append(language)
-                continue
-            say(f"placing {len(part.ticket_ids):,} tickets ({language})")
-            space, adapter = found
-            themes, _ = _place(session, run, part, space, adapter, static, options)
-            placed += sum(1 for t in themes if t is not None)
-            unclear += sum(1 for t in themes if t is None)
-            proposed += _propose(session, run, language, space, adapter, static, options, say)
-        run.tickets, run.unclear = len(corpus.ticket_ids), unclear
-        run.themes = len(proposed)
-        run.summary = {"placed": placed, "unclear": unclear, "proposed": proposed}
+            _place_language(session, run, language, part, static, options, tally, say)
+        run.tickets, run.unclear = len(corpus.ticket_ids), tally.unclear
+        run.themes = len(tally.proposed)
+        run.summary = {"placed": tally.placed, "unclear": tally.unclear, "proposed": tally.proposed}
         run.finished_at = audit.now()
         audit.record(
             session,
@@ -157,6 +142,7 @@ def assign_new(
             after=run.summary,
         )
         run_id = run.id
+    new_languages = tally.new_languages
     for language in new_languages:
         say(f"first themes of {language}")
         run_discovery(
@@ -167,7 +153,47 @@ def assign_new(
             progress=say,
             languages={language},
         )
-    return Increment(run_id, len(corpus.ticket_ids), placed, unclear, proposed, new_languages)
+    return Increment(
+        run_id, len(corpus.ticket_ids), tally.placed, tally.unclear, tally.proposed, new_languages
+    )
+
+
+@dataclass
+class _Tally:
+    """What an increment did so far, over its languages."""
+
+    placed: int = 0
+    unclear: int = 0
+    proposed: list[int] = field(default_factory=list)
+    #: languages seen without themes that now have enough tickets for their own
+    new_languages: list[str] = field(default_factory=list)
+
+
+def _place_language(
+    session: Session,
+    run: ThemeRun,
+    language: str,
+    part: Corpus,
+    static: Embedder,
+    options: DiscoveryOptions,
+    tally: _Tally,
+    say: Progress,
+) -> None:
+    """Place one language's new tickets in its space; gather what fits no theme."""
+    found = latest_space(session, language)
+    if found is None:  # no themes in this language yet: unclear, until there are enough
+        none = [None] * len(part.ticket_ids)
+        _write(session, run, part, none, [0.0] * len(none), language)
+        tally.unclear += len(part.ticket_ids)
+        if _count(session, language) >= options.language_min:
+            tally.new_languages.append(language)
+        return
+    say(f"placing {len(part.ticket_ids):,} tickets ({language})")
+    space, adapter = found
+    themes, _ = _place(session, run, part, space, adapter, static, options)
+    tally.placed += sum(1 for t in themes if t is not None)
+    tally.unclear += sum(1 for t in themes if t is None)
+    tally.proposed += _propose(session, run, language, space, adapter, static, options, say)
 
 
 def _count(session: Session, language: str) -> int:
