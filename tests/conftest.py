@@ -11,6 +11,7 @@ a failure so that CI can never pass with them silently skipped.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -295,8 +296,13 @@ MORE = 150
 
 def sample_lines() -> list[str]:
     """The bundled sample's tickets in id order (our own synthetic data)."""
+    return list(_sample_lines())
+
+
+@functools.cache
+def _sample_lines() -> tuple[str, ...]:
     lines = sample_file("tickets.jsonl").read_text(encoding="utf-8").splitlines()
-    return sorted(lines, key=lambda line: json.loads(line)["id"])
+    return tuple(sorted(lines, key=lambda line: json.loads(line)["id"]))
 
 
 def write(path: Path, lines: list[str]) -> Path:
@@ -321,10 +327,16 @@ def discovered(request: pytest.FixtureRequest, tmp_path: Path, db_url: str) -> I
 
 def fee_split() -> tuple[list[str], list[str]]:
     """The sample's tickets about fees, and all the others (both in id order)."""
-    lines = sample_lines()
+    fees, others = _fee_split()
+    return list(fees), list(others)
+
+
+@functools.cache
+def _fee_split() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    lines = _sample_lines()
     is_fees = [json.loads(line).get("product_area") == "fees" for line in lines]
-    fees = [line for line, fee in zip(lines, is_fees, strict=True) if fee]
-    others = [line for line, fee in zip(lines, is_fees, strict=True) if not fee]
+    fees = tuple(line for line, fee in zip(lines, is_fees, strict=True) if fee)
+    others = tuple(line for line, fee in zip(lines, is_fees, strict=True) if not fee)
     return fees, others
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+from scipy.sparse.linalg import eigsh
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ticketlens.embedding import Embedder, Vectors, normalise
@@ -77,17 +78,27 @@ class CommonDirection:
         mean = vectors.mean(axis=0)
         rng = np.random.default_rng(seed)
         rows = rng.choice(len(vectors), min(5000, len(vectors)), replace=False)
-        # The first right singular vector is the top eigenvector of the (width x width)
-        # scatter matrix: one small eigh instead of a full SVD of up to 5,000 rows (the
-        # SVD was half of a 1,200-ticket discovery). The sign does not matter: only the
-        # projection onto it is removed.
-        centred = (vectors[rows] - mean).astype(np.float64)
-        _, eigenvectors = np.linalg.eigh(centred.T @ centred)
-        return cls(mean.astype(np.float32), eigenvectors[:, -1].astype(np.float32))
+        return cls(mean.astype(np.float32), _first_direction(vectors[rows] - mean))
 
     def remove(self, vectors: Vectors) -> Vectors:
         centred = vectors - self.mean
         return normalise(centred - np.outer(centred @ self.first, self.first))
+
+
+def _first_direction(centred: np.ndarray) -> np.ndarray:
+    """The first right singular vector of ``centred``, as float32.
+
+    It is the top eigenvector of the (width x width) scatter matrix; ARPACK finds that
+    one alone from a fixed start (deterministic) in milliseconds, where a full SVD of
+    up to 5,000 rows took half of a 1,200-ticket discovery. Its sign does not matter:
+    only the projection onto it is removed.
+    """
+    scatter = centred.T.astype(np.float64) @ centred.astype(np.float64)
+    if len(scatter) <= 2:
+        return np.linalg.eigh(scatter)[1][:, -1].astype(np.float32)
+    _, top = eigsh(scatter, k=1, which="LA", v0=np.ones(len(scatter)))
+    first: np.ndarray = top[:, 0].astype(np.float32)
+    return first
 
 
 def remove_common_direction(vectors: Vectors, seed: int = 0) -> Vectors:
@@ -189,7 +200,9 @@ class Adapter:
                 "weights": self.ridge.weights,
             }
         out = io.BytesIO()
-        np.savez_compressed(out, allow_pickle=False, **arrays)
+        # Not compressed: float weights shrink by ~11% (4.2 -> 3.8 MB on the sample) for
+        # 0.37 s per save, paid at every discovery of every language.
+        np.savez(out, allow_pickle=False, **arrays)
         return out.getvalue()
 
     @classmethod
