@@ -219,7 +219,7 @@ class Settings:
     theme_language_min: int = _setting(
         "themes.language_min",
         20,
-        "Tickets a language needs before it gets themes of its own; fewer stay unclear.",
+        "Distinct texts a language needs before it gets themes of its own; fewer stay unclear.",
         check=_check_positive,
     )
     theme_auto_assign: bool = _setting(

@@ -185,7 +185,7 @@ def _place_language(
         none = [None] * len(part.ticket_ids)
         _write(session, run, part, none, [0.0] * len(none), language)
         tally.unclear += len(part.ticket_ids)
-        if _count(session, language) >= options.language_min:
+        if _distinct_texts(session, language) >= options.language_min:
             tally.new_languages.append(language)
         return
     say(f"placing {len(part.ticket_ids):,} tickets ({language})")
@@ -196,15 +196,16 @@ def _place_language(
     tally.proposed += _propose(session, run, language, space, adapter, static, options, say)
 
 
-def _count(session: Session, language: str) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(ThemeAssignment)
-            .where(ThemeAssignment.language == language)
-        )
-        or 0
+def _distinct_texts(session: Session, language: str) -> int:
+    """How many different texts the language's tickets hold (repeats count once)."""
+    texts = (
+        select(Ticket.subject, Ticket.body)
+        .join(ThemeAssignment, ThemeAssignment.ticket_id == Ticket.id)
+        .where(ThemeAssignment.language == language)
+        .distinct()
+        .subquery()
     )
+    return session.scalar(select(func.count()).select_from(texts)) or 0
 
 
 def _live_themes(session: Session, language: str, space: ThemeSpace) -> list[Theme]:

@@ -89,7 +89,7 @@ def run_discovery(
         resolve_languages(corpus.texts, corpus.languages, by_language=options.by_language),
         dtype=object,
     )
-    enough, rare = language_groups(list(ticket_language), options.language_min)
+    enough, rare = language_groups(list(ticket_language), corpus.texts, options.language_min)
     if languages is not None:
         enough = [g for g in enough if g in languages]
         rare = [g for g in rare if g in languages]

@@ -8,6 +8,7 @@ single words. Negations are kept: "not" carries the meaning of most complaints.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -72,17 +73,29 @@ def stop_words(language: str) -> tuple[str, ...]:
     return tuple(sorted(words - OTHER_NEGATIONS))
 
 
+def _as_tokens(words: Sequence[str], pattern: str) -> list[str]:
+    """Stop words as the tokenizer sees them: each word and the pieces it splits into.
+
+    A stop word the token pattern splits ("c'è", or a word of a script whose marks are
+    not letters to the pattern) would leave its pieces in the labels, and scikit-learn
+    warns about exactly that.
+    """
+    tokens = set(words)
+    for word in words:
+        tokens.update(re.findall(pattern, word.lower()))
+    return sorted(tokens)
+
+
 def count_terms(
     texts: Sequence[str], groups: np.ndarray, n_groups: int, language: str = "en"
 ) -> GroupTerms:
     """Term counts per group ``0..n_groups-1`` (``groups[i]`` < 0: text i is in none)."""
+    # English: ASCII words as before; other languages: any letters (umlauts, accents).
+    pattern = r"(?u)\b[a-zA-Z][a-zA-Z']+\b" if language == "en" else r"(?u)\b[^\W\d_][^\W\d_']+\b"
     vectorizer = CountVectorizer(
         ngram_range=(1, 3),
-        stop_words=list(stop_words(language)) or None,
-        # English: ASCII words as before; other languages: any letters (umlauts, accents).
-        token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z']+\b"
-        if language == "en"
-        else r"(?u)\b[^\W\d_][^\W\d_']+\b",
+        stop_words=_as_tokens(stop_words(language), pattern) or None,
+        token_pattern=pattern,
         min_df=2,
         max_features=200_000,
     )

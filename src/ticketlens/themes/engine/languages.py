@@ -34,8 +34,16 @@ def resolve_languages(
     return [lang or main for lang in resolved]
 
 
-def language_groups(languages: Sequence[str], minimum: int) -> tuple[list[str], list[str]]:
-    """Languages with enough tickets for themes (largest first), and the rest."""
-    counts = Counter(languages)
-    ordered = sorted(counts, key=lambda lang: (-counts[lang], lang))
-    return [g for g in ordered if counts[g] >= minimum], [g for g in ordered if counts[g] < minimum]
+def language_groups(
+    languages: Sequence[str], texts: Sequence[str], minimum: int
+) -> tuple[list[str], list[str]]:
+    """Languages with enough distinct texts for themes (largest first), and the rest.
+
+    Distinct texts, not tickets: one macro reply or "hi" repeated 81 times is one text,
+    and no theme can be found in one text however often it recurs.
+    """
+    distinct = Counter(lang for lang, _text in set(zip(languages, texts, strict=True)))
+    tickets = Counter(languages)
+    ordered = sorted(tickets, key=lambda lang: (-tickets[lang], lang))
+    enough = [g for g in ordered if distinct[g] >= minimum]
+    return enough, [g for g in ordered if distinct[g] < minimum]
