@@ -19,10 +19,20 @@ from ticketlens.errors import UnreadableFile
 from ticketlens.ingest._base import BadRow, ProgressFn, RawRow, Reader
 from ticketlens.ingest._text import check_file, open_text
 
-#: A legitimately quoted multi-line field is rarely longer than this; a stray quote
-#: makes the scan give up here instead of reading to the end of the file.
-MAX_RECORD_LINES = 2000
+#: The longest field imported (characters); a row with a longer one is quarantined once.
+MAX_FIELD_CHARS = 16 * 1024 * 1024
+#: How far a record opened by a quote is followed before the quote is taken to be stray
+#: (its first line is then rejected and reading resumes on the next line). Measured in
+#: characters, not lines: an issue body of 200,000 characters spans thousands of lines.
+MAX_RECORD_CHARS = 4 * MAX_FIELD_CHARS
 _DELIMITERS = (",", ";", "\t", "|")
+_TOO_LONG = "field larger than field limit"
+
+
+def _allow_long_fields() -> None:
+    # Python's csv refuses fields over 131,072 characters by default.
+    if csv.field_size_limit() < MAX_FIELD_CHARS:
+        csv.field_size_limit(MAX_FIELD_CHARS)
 
 
 def sniff_delimiter(header: str) -> str:
@@ -50,6 +60,7 @@ class CsvReader(Reader):
 
     def read(self, path: Path, progress: ProgressFn | None = None) -> Iterator[RawRow | BadRow]:
         check_file(path)
+        _allow_long_fields()
         stream, _encoding = open_text(path, progress)
         with stream:
             yield from self._records(str(path), stream)
@@ -82,13 +93,14 @@ class CsvReader(Reader):
             if not text.strip():
                 continue
             taken = [first]
-            while text.count('"') % 2 and len(taken) < MAX_RECORD_LINES:
+            quotes, size = text.count('"'), len(text)
+            while quotes % 2 and size < MAX_RECORD_CHARS:
                 more = next_line()
                 if more is None:
                     break
                 taken.append(more)
-                text += more[1]
-            record = text.rstrip("\r\n")
+                quotes, size = quotes + more[1].count('"'), size + len(more[1])
+            record = "".join(line for _, line in taken).rstrip("\r\n")
             problem = None
             if '"' not in record:
                 # Without a quote character csv's parse is exactly a split, and far cheaper.
@@ -97,6 +109,9 @@ class CsvReader(Reader):
                 try:
                     values = _parse(record, delimiter)
                 except csv.Error as exc:
+                    if _TOO_LONG in str(exc):  # a whole record, one field too long: once
+                        yield BadRow(file, start, None, _too_long(), record[:65_536])
+                        continue
                     values, problem = [], f"broken quoting ({exc})"
             # Trailing empty cells (a trailing delimiter) are harmless.
             while len(values) > width and values[-1] == "":
@@ -113,6 +128,13 @@ class CsvReader(Reader):
                 pending.extendleft(reversed(taken[1:]))
                 record = taken[0][1].rstrip("\r\n")
             yield BadRow(file, start, None, problem, record)
+
+
+def _too_long() -> str:
+    return (
+        f"a field is longer than {MAX_FIELD_CHARS:,} characters, the limit for one field"
+        " (the row is kept here cut to its first 65,536 characters)"
+    )
 
 
 class TsvReader(CsvReader):

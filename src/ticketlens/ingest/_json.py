@@ -32,6 +32,38 @@ def json_lines(stream: Iterable[str], file: str) -> Iterator[tuple[int, Any, str
             yield BadRow(file, n, None, f"invalid JSON ({exc.msg})", text)
 
 
+#: Where an array breaks, the quarantine keeps at most this much of what was not read.
+RAW_KEPT = 65_536
+
+
+def first_line(exc: Exception) -> str:
+    """A parser's message without its multi-line excerpt and caret."""
+    lines = str(exc).strip().splitlines()
+    return lines[0].strip() if lines else type(exc).__name__
+
+
+def _unread_part(path: Path, items_read: int) -> str:
+    """The text of the array from the item after the ``items_read`` good ones.
+
+    ijson gives no offsets, so the array is walked again with the standard decoder up
+    to that item (only when an item is broken, which is rare and usually at the end).
+    """
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    decoder = json.JSONDecoder()
+    at = text.find("[")
+    if at < 0:
+        return text[-RAW_KEPT:]
+    at += 1
+    for _ in range(items_read):
+        while at < len(text) and text[at] in " \t\r\n,":
+            at += 1
+        try:
+            _value, at = decoder.raw_decode(text, at)
+        except json.JSONDecodeError:
+            break
+    return text[at:].lstrip(" \t\r\n,")[:RAW_KEPT]
+
+
 class JsonLinesReader(Reader):
     """One JSON object per line; a bad line is rejected, the others still load."""
 
@@ -83,10 +115,9 @@ class JsonReader(Reader):
                         yield BadRow(file, n, None, "not a JSON object", canonical(obj))
             except ijson.JSONError as exc:
                 if n == 0:
-                    raise UnreadableFile(f"{file}: not valid JSON ({exc})") from None
-                yield BadRow(
-                    file, n + 1, None, f"invalid JSON from item {n + 1} on ({exc}); rest unread", ""
-                )
+                    raise UnreadableFile(f"{file}: not valid JSON ({first_line(exc)})") from None
+                reason = f"invalid JSON from item {n + 1} on ({first_line(exc)}); rest unread"
+                yield BadRow(file, n + 1, None, reason, _unread_part(path, n))
 
     @staticmethod
     def _array_prefix(path: Path) -> str:
@@ -103,7 +134,7 @@ class JsonReader(Reader):
                     if prefix == "" and event not in ("start_map", "map_key", "end_map"):
                         break  # a bare scalar at the top level
             except ijson.JSONError as exc:
-                raise UnreadableFile(f"{path}: not valid JSON ({exc})") from None
+                raise UnreadableFile(f"{path}: not valid JSON ({first_line(exc)})") from None
         raise UnreadableFile(
             f"{path}: no array of tickets found",
             hint=f"expected a JSON array, or an object with one of {list(WRAPPER_KEYS)}",

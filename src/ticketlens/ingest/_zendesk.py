@@ -74,7 +74,7 @@ from typing import Any, Literal, NoReturn
 
 from ticketlens.errors import RowProblem, UnreadableFile
 from ticketlens.ingest._base import BadRow, ProgressFn, RawRow, Reader
-from ticketlens.ingest._json import canonical, json_lines
+from ticketlens.ingest._json import canonical, first_line, json_lines
 from ticketlens.ingest._text import check_file, folder_files, open_text, open_utf8
 
 #: File endings read from a folder.
@@ -193,11 +193,6 @@ def _time(value: Any) -> dt.datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
 
 
-def _first_line(exc: Exception) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0].strip() if lines else type(exc).__name__
-
-
 def _blank(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
@@ -300,7 +295,7 @@ def detect_layout(path: Path) -> _Layout:
                 elif event != "start_map":
                     raise UnreadableFile("a bare JSON value, not Zendesk tickets")
         except ijson.JSONError as exc:
-            raise UnreadableFile(f"not valid JSON ({_first_line(exc)})") from None
+            raise UnreadableFile(f"not valid JSON ({first_line(exc)})") from None
     _no_tickets(keys)
 
 
@@ -389,8 +384,8 @@ def _items(
                 yield n, ticket, side, None
         except ijson.JSONError as exc:
             if n == 0 and strict:
-                raise UnreadableFile(f"{file}: not valid JSON ({_first_line(exc)})") from None
-            reason = f"invalid JSON from item {n + 1} on ({_first_line(exc)}); rest unread"
+                raise UnreadableFile(f"{file}: not valid JSON ({first_line(exc)})") from None
+            reason = f"invalid JSON from item {n + 1} on ({first_line(exc)}); rest unread"
             yield BadRow(file, n + 1, None, reason, "")
 
 

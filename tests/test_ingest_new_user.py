@@ -1,0 +1,82 @@
+"""What a new user hit importing real exports (issue 12): each point, held by a test."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SHARED_DATA
+from ticketlens import pipeline
+from ticketlens.ingest._csv import MAX_FIELD_CHARS
+from ticketlens.quarantine import list_quarantine
+from ticketlens.tickets import get_ticket
+from ticketlens.workspace import Workspace
+
+
+def long_body(chars: int) -> str:
+    """A quoted body of about ``chars`` characters over many lines, with quotes inside."""
+    line = 'Steps: run ""npm start"", then open the panel and it crashes again\n'
+    return (line * (chars // len(line) + 1))[:chars]
+
+
+def test_point_4_a_long_field_imports_and_one_record_is_one_row(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    body = long_body(208_000)  # ~3,000 lines, as in the NLBSE'24 issues
+    path = tmp_path / "issues.csv"
+    text = (
+        "id,title,body\n"
+        f'1,Crash on start,"{body}"\n'
+        "2,Short one,works fine after the update\n"
+        '3,"Stray quote,the quote above never closes\n'
+        "4,After the stray,still imported\n"
+    )
+    path.write_text(text, encoding="utf-8")
+    stray_line = text.splitlines().index('3,"Stray quote,the quote above never closes') + 1
+    counts = pipeline.ingest(workspace, [path], source="gh").counts
+    assert (counts.read, counts.new, counts.quarantined) == (4, 3, 1)
+    stored = get_ticket(workspace, "gh:1")
+    assert len(stored["text"]) >= 200_000
+    (bad,) = list_quarantine(workspace)
+    assert bad["row"] == stray_line  # the line the record starts on; it costs one line
+    assert "broken quoting" in bad["reason"]
+
+
+def test_point_4_a_field_past_the_limit_is_quarantined_once_saying_so(
+    sqlite_workspace: Workspace, tmp_path: Path
+) -> None:
+    path = tmp_path / "huge.csv"
+    huge = "x" * (MAX_FIELD_CHARS + 10)
+    path.write_text(f'id,text\n1,"{huge}\nmore"\n2,next row\n3,and another\n', encoding="utf-8")
+    counts = pipeline.ingest(sqlite_workspace, [path]).counts
+    assert (counts.read, counts.new, counts.quarantined) == (3, 2, 1)
+    (bad,) = list_quarantine(sqlite_workspace)
+    assert bad["row"] == 2
+    assert f"longer than {MAX_FIELD_CHARS:,} characters" in bad["reason"]
+
+
+@pytest.mark.shared_data
+def test_point_4_the_nlbse24_issues_import_whole(sqlite_workspace: Workspace) -> None:
+    source = SHARED_DATA / "github_issues_nlbse24" / "issues_train.csv"
+    counts = pipeline.ingest(sqlite_workspace, [source], source="gh").counts
+    assert counts.read == 1500  # one record, one row: 1,500 issues
+    assert counts.new + counts.quarantined == 1500
+    assert counts.quarantined <= 5
+
+
+def test_point_5_a_truncated_json_array_keeps_its_raw_text_and_a_one_line_reason(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    good = [{"id": i, "text": f"ticket {i} about a late card"} for i in range(3)]
+    text = json.dumps(good)[:-1] + ', {"id": 9, "text": "cut off in the mid'
+    path = tmp_path / "export.json"
+    path.write_text(text, encoding="utf-8")
+    counts = pipeline.ingest(workspace, [path]).counts
+    assert (counts.new, counts.quarantined) == (3, 1)
+    (bad,) = list_quarantine(workspace)
+    assert bad["row"] == 4
+    assert "\n" not in bad["reason"]
+    assert bad["reason"].startswith("invalid JSON from item 4 on (")
+    assert bad["raw"].startswith('{"id": 9, "text": "cut off')
