@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -311,5 +312,14 @@ def test_unreadable_file_fails_before_writing(
     if content is not None:
         path.write_bytes(content)
     with pytest.raises(UnreadableFile, match=message):
-        pipeline.ingest(sqlite_workspace, [good, path])
-    assert ticket_count(sqlite_workspace) == 0  # the good file did not land either
+        pipeline.ingest(sqlite_workspace, [path])
+    assert ticket_count(sqlite_workspace) == 0
+    if content is None:  # a path that does not exist stops an import of several files too
+        with pytest.raises(UnreadableFile, match=message):
+            pipeline.ingest(sqlite_workspace, [good, path])
+        assert ticket_count(sqlite_workspace) == 0  # the good file did not land either
+        return
+    # Among several files (a folder, a glob), the unreadable one is skipped, saying why.
+    report = pipeline.ingest(sqlite_workspace, [good, path])
+    assert ticket_count(sqlite_workspace) == 1
+    assert re.search(message, report.imported.skipped[str(path)])

@@ -80,3 +80,44 @@ def test_point_5_a_truncated_json_array_keeps_its_raw_text_and_a_one_line_reason
     assert "\n" not in bad["reason"]
     assert bad["reason"].startswith("invalid JSON from item 4 on (")
     assert bad["raw"].startswith('{"id": 9, "text": "cut off')
+
+
+def test_point_8_a_stray_file_among_csvs_is_skipped_with_its_reason(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "week-1.csv").write_text("id,text\n1,card not arrived\n", encoding="utf-8")
+    (folder / "week-2.jsonl").write_text('{"id": "2", "text": "refund please"}\n', "utf-8")
+    (folder / "notes.txt").write_text("remember to import on Mondays\n", encoding="utf-8")
+    (folder / "no-text.csv").write_text("id,amount\n3,12.50\n", encoding="utf-8")
+    (folder / ".hidden.csv").write_text("id,text\n9,never read\n", encoding="utf-8")
+
+    # A folder of generic files, and the same files as a glob the shell left alone.
+    report = pipeline.ingest(workspace, [folder], source="f")
+    assert report.counts.new == 2
+    assert sorted(Path(f).name for f in report.imported.formats) == ["week-1.csv", "week-2.jsonl"]
+    assert {Path(f).name: why for f, why in report.imported.skipped.items()} == {
+        "no-text.csv": "no text column among ['id', 'amount']",
+        "notes.txt": "cannot tell the format",
+    }
+    again = pipeline.ingest(workspace, [folder / "*.csv"], source="f")
+    assert (again.counts.read, again.counts.unchanged) == (1, 1)
+    assert [Path(f).name for f in again.imported.skipped] == ["no-text.csv"]
+
+
+def test_point_8_one_unreadable_file_alone_still_stops_the_import(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    from ticketlens.errors import UnreadableFile
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("just notes\n", encoding="utf-8")
+    with pytest.raises(UnreadableFile, match="cannot tell the format"):
+        pipeline.ingest(workspace, [notes])
+    empty = tmp_path / "nothing"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("x\n", encoding="utf-8")
+    (empty / "more.txt").write_text("y\n", encoding="utf-8")
+    with pytest.raises(UnreadableFile, match="nothing to import"):
+        pipeline.ingest(workspace, [empty])

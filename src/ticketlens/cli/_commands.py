@@ -60,6 +60,8 @@ def print_import_summary(report: IngestReport, *, show_formats: bool = False) ->
     )
     if c.quarantined:
         click.echo("See the rejected rows with: ticketlens quarantine list")
+    for file, why in result.skipped.items():
+        click.echo(f"Skipped {safe_terminal(file)}: {safe_terminal(why)}")
     from ticketlens.themes import Increment
 
     themes = report.after.of(Increment)

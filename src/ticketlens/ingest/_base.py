@@ -53,6 +53,9 @@ class Reader(ABC):
     #: then checks up front that some column can hold the text. Readers of a known export
     #: emit ticketlens's field names and skip that check (and its extra read).
     maps_columns: ClassVar[bool] = False
+    #: True for readers of a whole folder (an API export's pages, a folder of calls);
+    #: other readers get a folder's files one by one.
+    reads_folders: ClassVar[bool] = False
 
     def sniff(self, path: Path, head: str) -> bool:
         """Whether ``path`` (whose first characters are ``head``) is in this format.

@@ -8,6 +8,7 @@ the same rows in the same order.
 from __future__ import annotations
 
 import datetime as dt
+import glob
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from ticketlens.ingest._base import BadRow, Reader
 from ticketlens.ingest._loader import BatchLoader, Counts
 from ticketlens.ingest._prepare import PreparedTicket, Preparer, Redacts
 from ticketlens.ingest._registry import reader_for
+from ticketlens.ingest._text import natural_key
 from ticketlens.ingest.normalize import Normaliser
 from ticketlens.privacy.redact import NO_REDACTION
 from ticketlens.store import Store
@@ -82,6 +84,8 @@ class ImportResult:
     #: file -> the format it was read as (detected unless given).
     formats: dict[str, str]
     counts: Counts
+    #: file -> why it was left out (an import of several files reads the ones it can)
+    skipped: dict[str, str] = field(default_factory=dict)
 
     @property
     def files(self) -> list[str]:
@@ -134,6 +138,55 @@ def _prepared(
         yield from map(preparer.prepare, reader.read(path, tick))
 
 
+def _plan(
+    paths: Sequence[Path], format: str | None, normaliser: Normaliser
+) -> tuple[list[tuple[Path, Reader]], dict[str, str]]:
+    """Each file's reader, before anything is written.
+
+    A folder a reader takes whole (Zendesk pages, calls) stays one input; any other
+    folder, and a glob pattern the shell left alone, stand for their files. When an
+    import has several files, one that cannot be read is skipped with its reason; when
+    it has one, names a path that does not exist, or none can be read, it stops.
+    """
+    files = [file for path in paths for file in _inputs(path, format)]
+    readers: list[tuple[Path, Reader]] = []
+    skipped: dict[str, str] = {}
+    for file in files:
+        try:
+            reader = reader_for(file, format)
+            if reader.maps_columns:
+                _check_text_column(file, reader, normaliser)
+        except UnreadableFile as exc:
+            if len(files) == 1 or not file.exists():  # alone, or a path mistyped: stop
+                raise
+            skipped[str(file)] = exc.message.removeprefix(f"{file}: ")
+            continue
+        readers.append((file, reader))
+    if not readers:
+        reasons = "; ".join(f"{file}: {why}" for file, why in skipped.items())
+        raise UnreadableFile(
+            f"nothing to import: {reasons or 'no files'}", hint="check the paths and --format"
+        )
+    return readers, skipped
+
+
+def _inputs(path: Path, format: str | None) -> list[Path]:
+    if not path.exists() and glob.has_magic(str(path)):
+        return sorted((Path(p) for p in glob.glob(str(path))), key=natural_key)
+    if not path.is_dir():
+        return [path]
+    try:
+        if reader_for(path, format).reads_folders:
+            return [path]
+    except UnreadableFile:
+        pass  # no reader claims the folder as a whole: its files, one by one
+    return [
+        p
+        for p in sorted(path.iterdir(), key=natural_key)
+        if p.is_file() and not p.name.startswith(".")
+    ]
+
+
 def ingest_files(
     store: Store,
     paths: Sequence[Path],
@@ -167,10 +220,7 @@ def ingest_files(
         )
     )
     preparer = Preparer(normaliser, options.redactor, requester_key, signature=signature)
-    readers = [(path, reader_for(path, options.format)) for path in paths]
-    for path, reader in readers:
-        if reader.maps_columns:
-            _check_text_column(path, reader, normaliser)
+    readers, skipped = _plan(paths, options.format, normaliser)
     format_name = ",".join(sorted({reader.name for _, reader in readers}))
     with store.session() as session:
         log = Import(
@@ -178,7 +228,7 @@ def ingest_files(
             actor=actor,
             source=options.source,
             format=format_name,
-            files=[str(p) for p in paths],
+            files=[str(p) for p, _ in readers],
         )
         session.add(log)
         session.flush()
@@ -196,4 +246,4 @@ def ingest_files(
         log.rows_read, log.rows_new, log.rows_updated = counts.read, counts.new, counts.updated
         log.rows_unchanged, log.rows_quarantined = counts.unchanged, counts.quarantined
         formats = {str(path): reader.name for path, reader in readers}
-        return ImportResult(log.id, options.source, formats, counts)
+        return ImportResult(log.id, options.source, formats, counts, skipped)

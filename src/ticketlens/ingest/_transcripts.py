@@ -551,6 +551,7 @@ class TranscriptReader(Reader):
 
     name = "transcripts"
     extensions = ()
+    reads_folders = True
 
     def sniff(self, path: Path, head: str) -> bool:
         del head

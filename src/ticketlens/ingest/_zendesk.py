@@ -597,6 +597,7 @@ class ZendeskReader(Reader):
 
     name = "zendesk"
     extensions = ()
+    reads_folders = True
 
     def __init__(self) -> None:
         # The import checks a file before reading it: the plan is worked out once.
