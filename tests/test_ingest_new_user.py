@@ -121,3 +121,38 @@ def test_point_8_one_unreadable_file_alone_still_stops_the_import(
     (empty / "more.txt").write_text("y\n", encoding="utf-8")
     with pytest.raises(UnreadableFile, match="nothing to import"):
         pipeline.ingest(workspace, [empty])
+
+
+def test_point_7_the_file_tells_the_order_of_its_dates(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    european = tmp_path / "eu.csv"
+    european.write_text(
+        "id,text,created_at\n1,first,01.03.2026 09:00\n2,second,13.03.2026 10:00\n", "utf-8"
+    )
+    american = tmp_path / "us.csv"
+    american.write_text(
+        "id,text,created_at\n3,third,01/03/2026 09:00\n4,fourth,03/13/2026 10:00\n", "utf-8"
+    )
+    report = pipeline.ingest(workspace, [european, american])
+    assert report.imported.notes == []  # each file said which order it uses
+    assert get_ticket(workspace, "default:1")["created_at"].startswith("2026-03-01")
+    assert get_ticket(workspace, "default:3")["created_at"].startswith("2026-01-03")
+
+
+def test_point_7_ambiguous_dates_are_read_as_the_setting_says_and_noted_once(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    path = tmp_path / "either.csv"
+    path.write_text(
+        "id,text,created_at,solved_at\n"
+        "1,first,01.03.2026,02.03.2026\n2,second,04.05.2026,05.06.2026\n",
+        encoding="utf-8",
+    )
+    report = pipeline.ingest(workspace, [path])
+    (note,) = report.imported.notes
+    assert "ingest.dayfirst = false" in note
+    assert note.startswith(str(path))
+    assert get_ticket(workspace, "default:1")["created_at"].startswith("2026-01-03")
+    again = pipeline.ingest(workspace, [path])
+    assert again.counts.unchanged == 2  # the same reading, the same tickets

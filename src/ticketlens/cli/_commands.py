@@ -62,6 +62,8 @@ def print_import_summary(report: IngestReport, *, show_formats: bool = False) ->
         click.echo("See the rejected rows with: ticketlens quarantine list")
     for file, why in result.skipped.items():
         click.echo(f"Skipped {safe_terminal(file)}: {safe_terminal(why)}")
+    for note in result.notes:
+        click.echo(f"Note: {safe_terminal(note)}")
     from ticketlens.themes import Increment
 
     themes = report.after.of(Increment)

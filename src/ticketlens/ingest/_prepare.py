@@ -49,23 +49,33 @@ class Preparer:
         requester_key: Callable[[str], str],
         *,
         signature: str = "",
+        dayfirst: dict[str, bool] | None = None,
     ) -> None:
         self.normaliser = normaliser
         self.redactor = redactor
         self.requester_key = requester_key
         #: What besides the raw row shapes the stored ticket; part of every content hash.
         self.signature = signature + "\x1f"
+        #: file -> the date order its own dates showed (the setting's order elsewhere)
+        self.dayfirst = dict(dayfirst or {})
+        self._setting = normaliser.dayfirst
 
     def prepare(self, item: RawRow | BadRow) -> PreparedTicket | BadRow:
         if isinstance(item, BadRow):
             return dataclasses.replace(item, raw=self.redactor.redact(item.raw))
+        dayfirst = self.dayfirst.get(item.file, self._setting)
+        self.normaliser.dayfirst = dayfirst
         try:
             record = self.normaliser.normalise(item.fields, item.raw)
         except RowProblem as problem:
             raw = self.redactor.redact(item.raw)
             return BadRow(item.file, item.row, problem.field, problem.reason, raw)
         self._protect(record)
-        digest = hashlib.sha256((self.signature + item.raw).encode("utf-8")).hexdigest()
+        # A file read in the other order than the setting's is another ticket to the hash
+        # (the setting is in the signature already; hashes of other files do not change).
+        flipped = "dayfirst-from-file\x1f" if dayfirst != self._setting else ""
+        signed = f"{self.signature}{flipped}{item.raw}"
+        digest = hashlib.sha256(signed.encode("utf-8")).hexdigest()
         return PreparedTicket(record, digest)
 
     def _protect(self, record: TicketRecord) -> None:

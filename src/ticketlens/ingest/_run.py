@@ -18,11 +18,12 @@ from zoneinfo import ZoneInfo
 from ticketlens.errors import UnreadableFile
 from ticketlens.ingest import _parallel
 from ticketlens.ingest._base import BadRow, Reader
+from ticketlens.ingest._dates import SURVEY_ROWS, DateOrder, date_order
 from ticketlens.ingest._loader import BatchLoader, Counts
 from ticketlens.ingest._prepare import PreparedTicket, Preparer, Redacts
 from ticketlens.ingest._registry import reader_for
 from ticketlens.ingest._text import natural_key
-from ticketlens.ingest.normalize import Normaliser
+from ticketlens.ingest.normalize import DATE_FIELDS, Normaliser
 from ticketlens.privacy.redact import NO_REDACTION
 from ticketlens.store import Store
 from ticketlens.store.schema import Import
@@ -86,6 +87,8 @@ class ImportResult:
     counts: Counts
     #: file -> why it was left out (an import of several files reads the ones it can)
     skipped: dict[str, str] = field(default_factory=dict)
+    #: what the user should know about how the files were read (once per file)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def files(self) -> list[str]:
@@ -104,18 +107,24 @@ def _file_progress(report: FileProgress, path: Path) -> Callable[[int], None]:
     return lambda done: report(name, done, total)
 
 
-def _check_text_column(path: Path, reader: Reader, normaliser: Normaliser) -> None:
-    """Fail before writing anything if a file has no column that can hold the text."""
-    for item in reader.read(path):
+def _survey(path: Path, reader: Reader, normaliser: Normaliser) -> DateOrder:
+    """Before anything is written: a column must hold the text; what do the dates say?"""
+    columns: dict[str, str] | None = None
+    dates: list[object] = []
+    for seen, item in enumerate(reader.read(path)):
+        if seen >= SURVEY_ROWS:
+            break
         if isinstance(item, BadRow):
             continue
-        columns = normaliser.columns_for(list(item.fields))
-        if "text" not in columns and "messages" not in columns:
-            raise UnreadableFile(
-                f"{path}: no text column among {list(item.fields)}",
-                hint="name it with --map text=COLUMN",
-            )
-        return
+        if columns is None:
+            columns = normaliser.columns_for(list(item.fields))
+            if "text" not in columns and "messages" not in columns:
+                raise UnreadableFile(
+                    f"{path}: no text column among {list(item.fields)}",
+                    hint="name it with --map text=COLUMN",
+                )
+        dates += (item.fields.get(columns[f]) for f in DATE_FIELDS if f in columns)
+    return date_order(dates)
 
 
 def _prepared(
@@ -139,7 +148,10 @@ def _prepared(
 
 
 def _plan(
-    paths: Sequence[Path], format: str | None, normaliser: Normaliser
+    paths: Sequence[Path],
+    format: str | None,
+    normaliser: Normaliser,
+    orders: dict[str, DateOrder],
 ) -> tuple[list[tuple[Path, Reader]], dict[str, str]]:
     """Each file's reader, before anything is written.
 
@@ -155,7 +167,7 @@ def _plan(
         try:
             reader = reader_for(file, format)
             if reader.maps_columns:
-                _check_text_column(file, reader, normaliser)
+                orders[str(file)] = _survey(file, reader, normaliser)
         except UnreadableFile as exc:
             if len(files) == 1 or not file.exists():  # alone, or a path mistyped: stop
                 raise
@@ -219,8 +231,13 @@ def ingest_files(
             getattr(requester_key, "signature", ""),
         )
     )
-    preparer = Preparer(normaliser, options.redactor, requester_key, signature=signature)
-    readers, skipped = _plan(paths, options.format, normaliser)
+    orders: dict[str, DateOrder] = {}
+    readers, skipped = _plan(paths, options.format, normaliser, orders)
+    dayfirst = {f: o.dayfirst for f, o in orders.items() if o.dayfirst is not None}
+    notes = [n for f, o in orders.items() if (n := o.note(f, options.dayfirst)) is not None]
+    preparer = Preparer(
+        normaliser, options.redactor, requester_key, signature=signature, dayfirst=dayfirst
+    )
     format_name = ",".join(sorted({reader.name for _, reader in readers}))
     with store.session() as session:
         log = Import(
@@ -246,4 +263,4 @@ def ingest_files(
         log.rows_read, log.rows_new, log.rows_updated = counts.read, counts.new, counts.updated
         log.rows_unchanged, log.rows_quarantined = counts.unchanged, counts.quarantined
         formats = {str(path): reader.name for path, reader in readers}
-        return ImportResult(log.id, options.source, formats, counts, skipped)
+        return ImportResult(log.id, options.source, formats, counts, skipped, notes)

@@ -126,7 +126,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
 FIELDS = tuple(ALIASES)
 
 _INT_FIELDS = ("reopens", "handoffs")
-_DATE_FIELDS = ("created_at", "first_response_at", "solved_at")
+DATE_FIELDS = ("created_at", "first_response_at", "solved_at")
 _LOWER_FIELDS = ("status", "channel", "priority")
 _YEAR = re.compile(r"\d{4}")
 _EPOCH = re.compile(r"\d{9,13}(\.\d+)?")
@@ -285,7 +285,7 @@ class _Plan:
             messages=columns.get("messages"),
             csat=columns.get("csat"),
             tags=columns.get("tags"),
-            dates=pairs({n: n for n in _DATE_FIELDS}),
+            dates=pairs({n: n for n in DATE_FIELDS}),
             lowered=pairs({n: n for n in _LOWER_FIELDS}),
             strings=pairs(_STRING_ATTRS),
             counts=pairs({n: n for n in _INT_FIELDS}),
