@@ -156,3 +156,52 @@ def test_point_7_ambiguous_dates_are_read_as_the_setting_says_and_noted_once(
     assert get_ticket(workspace, "default:1")["created_at"].startswith("2026-01-03")
     again = pipeline.ingest(workspace, [path])
     assert again.counts.unchanged == 2  # the same reading, the same tickets
+
+
+def test_point_6_personal_columns_are_dropped_or_become_the_requester(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    with_email = tmp_path / "kaggle-like.csv"
+    with_email.write_text(
+        "Ticket ID,Customer Name,Customer Email,Customer Age,Customer Gender,"
+        "Product Name,Ticket Description\n"
+        "1,Marisa Obrien,marisa@example.com,32,Other,GoPro Hero,my camera will not start\n",
+        encoding="utf-8",
+    )
+    report = pipeline.ingest(workspace, [with_email], source="k")
+    ticket = get_ticket(workspace, "k:1")
+    assert ticket["requester"].startswith("r_")  # the email, as a keyed pseudonym
+    assert ticket["custom_fields"] == {"Product Name": "GoPro Hero"}
+    (note,) = report.imported.notes
+    assert "3 column(s) that hold personal data were not stored" in note
+    assert "Customer Name, Customer Age, Customer Gender" in note
+
+    no_requester = tmp_path / "names-only.csv"
+    no_requester.write_text(
+        "id,First Name,Last Name,Phone,text\n2,Ann,Lee,+44 20 7946 0000,card declined\n"
+        "3,Ann,Lee,+44 20 7946 0000,card declined again\n",
+        encoding="utf-8",
+    )
+    pipeline.ingest(workspace, [no_requester], source="n")
+    first, second = get_ticket(workspace, "n:2"), get_ticket(workspace, "n:3")
+    assert first["requester"] is not None
+    assert first["requester"] == second["requester"]  # repeat contacts still count
+    assert first["custom_fields"] == {}
+
+
+def test_point_6_keep_columns_keeps_the_named_ones(tmp_path: Path) -> None:
+    from tests.conftest import init_workspace
+
+    root = tmp_path / "ws"
+    init_workspace(root)
+    ws = Workspace.open(root, environ={}, overrides={"privacy.keep_columns": "Customer Age"})
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "id,text,Customer Email,Customer Age,Customer Name\n1,hello there,a@b.example,32,Ann\n",
+        encoding="utf-8",
+    )
+    report = pipeline.ingest(ws, [path])
+    assert get_ticket(ws, "default:1")["custom_fields"] == {"Customer Age": "32"}
+    (note,) = report.imported.notes
+    assert "1 column(s) that hold personal data were not stored: Customer Name" in note
+    ws.close()

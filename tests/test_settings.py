@@ -327,6 +327,7 @@ NON_DEFAULTS: dict[str, Any] = {
     "privacy.redact": False,
     "ingest.parallel_from_mb": 0,
     "privacy.phone_regions": "DE,FR",
+    "privacy.keep_columns": "Customer Age",
     "identity.user": "Zoë O'Neil",
     "themes.model": "st:all-MiniLM-L6-v2",
     "themes.teacher": "static-minilm-256",

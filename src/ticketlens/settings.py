@@ -162,6 +162,12 @@ class Settings:
         "numbers written with + are found whatever this says.",
         check=_check_phone_regions,
     )
+    keep_columns: str = _setting(
+        "privacy.keep_columns",
+        "",
+        "Columns to keep although their names say they hold personal data (comma separated, "
+        "as in the file); the others are dropped at import, or become the requester key.",
+    )
     theme_model: str = _setting(
         "themes.model",
         "static-minilm-256",
@@ -242,6 +248,10 @@ class Settings:
     @property
     def phone_region_list(self) -> list[str]:
         return _regions(self.phone_regions)
+
+    @property
+    def keep_column_list(self) -> list[str]:
+        return [c.strip() for c in self.keep_columns.split(",") if c.strip()]
 
 
 @dataclass(frozen=True)

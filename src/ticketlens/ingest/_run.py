@@ -51,6 +51,8 @@ class IngestOptions:
     redactor: Redacts = NO_REDACTION
     #: Inputs at least this large are read and prepared in a child process; None: never.
     parallel_min_bytes: int | None = 8 * 1024 * 1024
+    #: columns kept although their names say they hold personal data
+    keep_columns: tuple[str, ...] = ()
 
     @classmethod
     def from_settings(
@@ -75,6 +77,7 @@ class IngestOptions:
             parallel_min_bytes=None
             if settings.parallel_from_mb < 0
             else settings.parallel_from_mb * 1024 * 1024,
+            keep_columns=tuple(settings.keep_column_list),
         )
 
 
@@ -107,10 +110,19 @@ def _file_progress(report: FileProgress, path: Path) -> Callable[[int], None]:
     return lambda done: report(name, done, total)
 
 
-def _survey(path: Path, reader: Reader, normaliser: Normaliser) -> DateOrder:
-    """Before anything is written: a column must hold the text; what do the dates say?"""
+@dataclass(frozen=True)
+class _Survey:
+    dates: DateOrder
+    #: personal columns left out of this file's tickets
+    dropped: list[str]
+
+
+def _survey(path: Path, reader: Reader, normaliser: Normaliser) -> _Survey:
+    """Before anything is written: a column must hold the text; what do the dates say;
+    which personal columns are left out?"""
     columns: dict[str, str] | None = None
     dates: list[object] = []
+    dropped: list[str] = []
     for seen, item in enumerate(reader.read(path)):
         if seen >= SURVEY_ROWS:
             break
@@ -118,13 +130,14 @@ def _survey(path: Path, reader: Reader, normaliser: Normaliser) -> DateOrder:
             continue
         if columns is None:
             columns = normaliser.columns_for(list(item.fields))
+            dropped = normaliser.dropped_columns(list(item.fields))
             if "text" not in columns and "messages" not in columns:
                 raise UnreadableFile(
                     f"{path}: no text column among {list(item.fields)}",
                     hint="name it with --map text=COLUMN",
                 )
         dates += (item.fields.get(columns[f]) for f in DATE_FIELDS if f in columns)
-    return date_order(dates)
+    return _Survey(date_order(dates), dropped)
 
 
 def _prepared(
@@ -151,7 +164,7 @@ def _plan(
     paths: Sequence[Path],
     format: str | None,
     normaliser: Normaliser,
-    orders: dict[str, DateOrder],
+    surveys: dict[str, _Survey],
 ) -> tuple[list[tuple[Path, Reader]], dict[str, str]]:
     """Each file's reader, before anything is written.
 
@@ -167,7 +180,7 @@ def _plan(
         try:
             reader = reader_for(file, format)
             if reader.maps_columns:
-                orders[str(file)] = _survey(file, reader, normaliser)
+                surveys[str(file)] = _survey(file, reader, normaliser)
         except UnreadableFile as exc:
             if len(files) == 1 or not file.exists():  # alone, or a path mistyped: stop
                 raise
@@ -180,6 +193,13 @@ def _plan(
             f"nothing to import: {reasons or 'no files'}", hint="check the paths and --format"
         )
     return readers, skipped
+
+
+def _dropped_note(file: str, columns: list[str]) -> str:
+    return (
+        f"{file}: {len(columns)} column(s) that hold personal data were not stored: "
+        f"{', '.join(columns)} (privacy.keep_columns keeps named ones)"
+    )
 
 
 def _inputs(path: Path, format: str | None) -> list[Path]:
@@ -220,10 +240,12 @@ def ingest_files(
         mapping=options.mapping,
         csat_scale=options.csat_scale,
         dayfirst=options.dayfirst,
+        keep_columns=options.keep_columns,
     )
     signature = repr(
         (
             sorted(options.mapping.items()),
+            *((sorted(options.keep_columns),) if options.keep_columns else ()),
             str(options.tz),
             options.csat_scale,
             options.dayfirst,
@@ -231,10 +253,11 @@ def ingest_files(
             getattr(requester_key, "signature", ""),
         )
     )
-    orders: dict[str, DateOrder] = {}
-    readers, skipped = _plan(paths, options.format, normaliser, orders)
-    dayfirst = {f: o.dayfirst for f, o in orders.items() if o.dayfirst is not None}
-    notes = [n for f, o in orders.items() if (n := o.note(f, options.dayfirst)) is not None]
+    surveys: dict[str, _Survey] = {}
+    readers, skipped = _plan(paths, options.format, normaliser, surveys)
+    dayfirst = {f: s.dates.dayfirst for f, s in surveys.items() if s.dates.dayfirst is not None}
+    notes = [n for f, s in surveys.items() if (n := s.dates.note(f, options.dayfirst))]
+    notes += [_dropped_note(f, s.dropped) for f, s in surveys.items() if s.dropped]
     preparer = Preparer(
         normaliser, options.redactor, requester_key, signature=signature, dayfirst=dayfirst
     )

@@ -10,10 +10,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import itertools
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -199,6 +200,42 @@ def parse_mapping(pairs: list[str] | tuple[str, ...]) -> dict[str, str]:
     return mapping
 
 
+# Column names that say they hold a person's data (their words, after column_key).
+_PERSONAL_WORDS = frozenset(
+    """email e_mail mail phone telephone tel mobile cell address street postcode postal zip
+    zipcode birth birthday birthdate dob age gender sex ip ssn passport nin""".split()  # noqa: SIM905
+)
+_PERSONAL_PAIRS = frozenset(
+    {("first", "name"), ("last", "name"), ("full", "name"), ("given", "name"), ("sur", "name")}
+    | {("family", "name"), ("national", "id"), ("card", "number"), ("credit", "card")}
+)
+_PERSON_WORDS = frozenset(
+    "customer client user contact requester caller person member account holder".split()  # noqa: SIM905
+)
+#: Which personal column becomes the requester key when there is no requester column.
+_REQUESTER_PREFERENCE = ("email", "mail", "phone", "mobile", "name")
+
+
+def personal_columns(columns: Sequence[str]) -> list[str]:
+    """The columns whose names say they hold personal data (``Customer Name``, ``Age``...)."""
+    found = []
+    for column in columns:
+        words = column_key(column).split("_")
+        pairs = set(itertools.pairwise(words))
+        named = "name" in words and (len(words) == 1 or bool(_PERSON_WORDS & set(words)))
+        if _PERSONAL_WORDS & set(words) or _PERSONAL_PAIRS & pairs or named:
+            found.append(column)
+    return found
+
+
+def _requester_from_personal(personal: list[str]) -> str | None:
+    for word in _REQUESTER_PREFERENCE:
+        for column in personal:
+            if word in column_key(column).split("_"):
+                return column
+    return None
+
+
 def resolve_columns(columns: list[str], mapping: Mapping[str, str]) -> dict[str, str]:
     """Decide which column feeds which field: ``{field: column}``.
 
@@ -224,6 +261,13 @@ def resolve_columns(columns: list[str], mapping: Mapping[str, str]) -> dict[str,
                 chosen[name] = found
                 taken.add(found)
                 break
+    if "requester" not in chosen:
+        # No requester column: a personal one (an email, a phone, a name) is the key instead,
+        # pseudonymised like any requester, so repeat contacts still count.
+        personal = [c for c in personal_columns(columns) if c not in taken]
+        requester = _requester_from_personal(personal)
+        if requester is not None:
+            chosen["requester"] = requester
     return chosen
 
 
@@ -270,15 +314,22 @@ class _Plan:
     strings: tuple[tuple[str, str], ...]
     counts: tuple[tuple[str, str], ...]
     custom: tuple[str, ...]
+    #: custom columns left out because their names say they hold personal data
+    dropped: tuple[str, ...]
 
     @classmethod
-    def build(cls, columns: dict[str, str], keys: tuple[str, ...]) -> _Plan:
-        """``columns`` maps fields to columns; ``keys`` are all the row's columns."""
+    def build(
+        cls, columns: dict[str, str], keys: tuple[str, ...], keep: frozenset[str] = frozenset()
+    ) -> _Plan:
+        """``columns`` maps fields to columns; ``keys`` are all the row's columns; ``keep``
+        names personal columns to keep as custom fields all the same."""
 
         def pairs(names: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
             return tuple((attr, columns[name]) for name, attr in names.items() if name in columns)
 
         used = set(columns.values())
+        unused = [k for k in keys if k not in used]
+        personal = set(personal_columns(unused)) - keep
         return cls(
             text=columns.get("text"),
             external_id=columns.get("external_id"),
@@ -289,7 +340,8 @@ class _Plan:
             lowered=pairs({n: n for n in _LOWER_FIELDS}),
             strings=pairs(_STRING_ATTRS),
             counts=pairs({n: n for n in _INT_FIELDS}),
-            custom=tuple(k for k in keys if k not in used),
+            custom=tuple(k for k in unused if k not in personal),
+            dropped=tuple(k for k in unused if k in personal),
         )
 
 
@@ -304,8 +356,10 @@ class Normaliser:
         mapping: Mapping[str, str] | None = None,
         csat_scale: int = 5,
         dayfirst: bool = False,
+        keep_columns: Sequence[str] = (),
     ) -> None:
         self.source = source
+        self.keep_columns = frozenset(keep_columns)
         # The stdlib's UTC singleton lets later stages skip a conversion by identity.
         self.tz: dt.tzinfo = dt.UTC if tz.key == "UTC" else tz
         self.mapping = dict(mapping or {})
@@ -326,8 +380,13 @@ class Normaliser:
         key = tuple(fields)
         plan = self._plans.get(key)
         if plan is None:
-            plan = self._plans[key] = _Plan.build(self.columns_for(list(key)), key)
+            columns = self.columns_for(list(key))
+            plan = self._plans[key] = _Plan.build(columns, key, self.keep_columns)
         return plan
+
+    def dropped_columns(self, keys: list[str]) -> list[str]:
+        """The personal columns rows with these columns lose (see ``privacy.keep_columns``)."""
+        return list(self._plan(dict.fromkeys(keys)).dropped)
 
     def normalise(self, fields: dict[str, Any], raw: str) -> TicketRecord:
         """Build a ticket from one row.
