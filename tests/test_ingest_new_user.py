@@ -205,3 +205,38 @@ def test_point_6_keep_columns_keeps_the_named_ones(tmp_path: Path) -> None:
     (note,) = report.imported.notes
     assert "1 column(s) that hold personal data were not stored: Customer Name" in note
     ws.close()
+
+
+def test_point_10_dry_run_writes_nothing_and_json_says_what_would_happen(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+    from sqlalchemy import func, select
+
+    from ticketlens.cli import cli
+    from ticketlens.store.schema import Import, QuarantinedRow, Ticket
+
+    path = tmp_path / "week.csv"
+    path.write_text("id,Customer Message,csat\n1,card not arrived,5\n2,refund please,9\n", "utf-8")
+    url = workspace.store.engine.url.render_as_string(hide_password=False)
+    base = ["-w", str(workspace.root), "--db", url]
+    args = ["ingest", str(path), "--map", "text=Customer Message", "--source", "web"]
+    dry = CliRunner().invoke(cli, [*base, *args, "--dry-run", "--json"])
+    assert dry.exit_code == 0, dry.output
+    said = json.loads(dry.stdout)
+    assert said["dry_run"] is True
+    assert said["import"] is None
+    assert said["format"] == "csv"
+    assert said["counts"] == {"read": 2, "new": 1, "updated": 0, "unchanged": 0, "quarantined": 1}
+    assert said["columns"][str(path)] == {
+        "text": "Customer Message",
+        "external_id": "id",
+        "csat": "csat",
+    }
+    with workspace.store.session() as s:
+        for table in (Ticket, Import, QuarantinedRow):
+            assert s.scalar(select(func.count()).select_from(table)) == 0
+    real = CliRunner().invoke(cli, [*base, *args, "--json"])
+    assert json.loads(real.stdout)["counts"]["new"] == 1
+    text = CliRunner().invoke(cli, [*base, *args, "--dry-run"])
+    assert "Dry run, nothing written (web): read 2, new 0, updated 0, unchanged 1" in text.output

@@ -89,7 +89,7 @@ class IngestReport:
         return self.imported.counts
 
     @property
-    def import_id(self) -> int:
+    def import_id(self) -> int | None:
         return self.imported.import_id
 
     @property
@@ -122,15 +122,17 @@ def ingest(
     mapping: Mapping[str, str] | None = None,
     progress: FileProgress | None = None,
     on_batch: BatchHook | None = None,
+    dry_run: bool = False,
 ) -> IngestReport:
     """Import ticket files (see :func:`ticketlens.ingest.ingest_files`), then bring later
-    stages up to date."""
+    stages up to date. A dry run reads and counts everything and writes nothing."""
     options = IngestOptions.from_settings(
         workspace.settings,
         redactor=workspace.redactor,
         source=source,
         format=format,
         mapping=mapping,
+        dry_run=dry_run,
     )
     result = ingest_files(
         workspace.store,
@@ -142,7 +144,7 @@ def ingest(
         on_batch=on_batch,
     )
     reports: list[StageReport] = []
-    for hook in AFTER_INGEST:
+    for hook in AFTER_INGEST if not result.dry_run else ():
         report = hook(workspace, result)
         if report is None:
             continue

@@ -54,11 +54,12 @@ def print_import_summary(report: IngestReport, *, show_formats: bool = False) ->
         for file, name in result.formats.items():
             click.echo(f"{file}: read as {name}")
     c = result.counts
+    what = "Dry run, nothing written" if result.dry_run else f"Import {result.import_id}"
     click.echo(
-        f"Import {result.import_id} ({result.source}): read {c.read}, new {c.new}, "
+        f"{what} ({result.source}): read {c.read}, new {c.new}, "
         f"updated {c.updated}, unchanged {c.unchanged}, quarantined {c.quarantined}"
     )
-    if c.quarantined:
+    if c.quarantined and not result.dry_run:
         click.echo("See the rejected rows with: ticketlens quarantine list")
     for file, why in result.skipped.items():
         click.echo(f"Skipped {safe_terminal(file)}: {safe_terminal(why)}")
@@ -104,9 +105,24 @@ def print_import_summary(report: IngestReport, *, show_formats: bool = False) ->
     show_default=True,
     help="Name of the system the tickets come from; with the ticket id it is the key.",
 )
+@click.option(
+    "--dry-run", is_flag=True, help="Read and count everything, write nothing: what would happen."
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Output JSON: format, counts, which column became which field (a stable interface).",
+)
 @pass_context
 def ingest(
-    ctx: Context, paths: tuple[Path, ...], fmt: str | None, mappings: tuple[str, ...], source: str
+    ctx: Context,
+    paths: tuple[Path, ...],
+    fmt: str | None,
+    mappings: tuple[str, ...],
+    source: str,
+    dry_run: bool,
+    as_json: bool,
 ) -> None:
     """Import tickets: helpdesk exports (Zendesk, TWCS, ServiceNow, call transcripts)
     or any CSV, TSV, JSON Lines or JSON file with a text column.
@@ -119,6 +135,7 @@ def ingest(
     Example:
       ticketlens ingest export.csv --source helpdesk --map text=Description
       ticketlens ingest zendesk-pages/ --source zendesk
+      ticketlens ingest 'exports/*.csv' --dry-run --json
     """
     ws = ctx.workspace
     mapping = parse_mapping(list(mappings))
@@ -143,8 +160,17 @@ def ingest(
         from ticketlens import pipeline
 
         report = pipeline.ingest(
-            ws, list(paths), source=source, format=fmt, mapping=mapping, progress=progress
+            ws,
+            list(paths),
+            source=source,
+            format=fmt,
+            mapping=mapping,
+            progress=progress,
+            dry_run=dry_run,
         )
+    if as_json:
+        emit_json(report.imported.summary() | {"after": report.after.summary()})
+        return
     print_import_summary(report, show_formats=fmt == "auto")
 
 

@@ -12,7 +12,7 @@ import glob
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from ticketlens.errors import UnreadableFile
@@ -53,6 +53,8 @@ class IngestOptions:
     parallel_min_bytes: int | None = 8 * 1024 * 1024
     #: columns kept although their names say they hold personal data
     keep_columns: tuple[str, ...] = ()
+    #: read and count everything, then write nothing (``ingest --dry-run``)
+    dry_run: bool = False
 
     @classmethod
     def from_settings(
@@ -63,6 +65,7 @@ class IngestOptions:
         source: str = "default",
         format: str | None = None,
         mapping: Mapping[str, str] | None = None,
+        dry_run: bool = False,
     ) -> IngestOptions:
         """The options a workspace's settings ask for, for one import."""
         return cls(
@@ -78,12 +81,14 @@ class IngestOptions:
             if settings.parallel_from_mb < 0
             else settings.parallel_from_mb * 1024 * 1024,
             keep_columns=tuple(settings.keep_column_list),
+            dry_run=dry_run,
         )
 
 
 @dataclass(frozen=True)
 class ImportResult:
-    import_id: int
+    #: the import's id in the history (None for a dry run, which writes nothing)
+    import_id: int | None
     source: str
     #: file -> the format it was read as (detected unless given).
     formats: dict[str, str]
@@ -92,6 +97,33 @@ class ImportResult:
     skipped: dict[str, str] = field(default_factory=dict)
     #: what the user should know about how the files were read (once per file)
     notes: list[str] = field(default_factory=list)
+    #: file -> {field: column} for files with their own column names
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def dry_run(self) -> bool:
+        return self.import_id is None
+
+    def summary(self) -> dict[str, Any]:
+        """As plain data: ``ingest --json`` (a stable interface)."""
+        c = self.counts
+        return {
+            "import": self.import_id,
+            "dry_run": self.dry_run,
+            "source": self.source,
+            "format": ",".join(sorted(set(self.formats.values()))),
+            "formats": self.formats,
+            "counts": {
+                "read": c.read,
+                "new": c.new,
+                "updated": c.updated,
+                "unchanged": c.unchanged,
+                "quarantined": c.quarantined,
+            },
+            "columns": self.columns,
+            "skipped": self.skipped,
+            "notes": self.notes,
+        }
 
     @property
     def files(self) -> list[str]:
@@ -115,6 +147,8 @@ class _Survey:
     dates: DateOrder
     #: personal columns left out of this file's tickets
     dropped: list[str]
+    #: which column feeds which field
+    columns: dict[str, str]
 
 
 def _survey(path: Path, reader: Reader, normaliser: Normaliser) -> _Survey:
@@ -137,7 +171,7 @@ def _survey(path: Path, reader: Reader, normaliser: Normaliser) -> _Survey:
                     hint="name it with --map text=COLUMN",
                 )
         dates += (item.fields.get(columns[f]) for f in DATE_FIELDS if f in columns)
-    return _Survey(date_order(dates), dropped)
+    return _Survey(date_order(dates), dropped, dict(columns or {}))
 
 
 def _prepared(
@@ -262,7 +296,7 @@ def ingest_files(
         normaliser, options.redactor, requester_key, signature=signature, dayfirst=dayfirst
     )
     format_name = ",".join(sorted({reader.name for _, reader in readers}))
-    with store.session() as session:
+    with store.session(dry_run=options.dry_run) as session:
         log = Import(
             started_at=dt.datetime.now(dt.UTC),
             actor=actor,
@@ -286,4 +320,6 @@ def ingest_files(
         log.rows_read, log.rows_new, log.rows_updated = counts.read, counts.new, counts.updated
         log.rows_unchanged, log.rows_quarantined = counts.unchanged, counts.quarantined
         formats = {str(path): reader.name for path, reader in readers}
-        return ImportResult(log.id, options.source, formats, counts, skipped, notes)
+        columns = {f: s.columns for f, s in surveys.items()}
+        import_id = None if options.dry_run else log.id  # a dry run's import is undone
+        return ImportResult(import_id, options.source, formats, counts, skipped, notes, columns)

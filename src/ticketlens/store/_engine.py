@@ -120,10 +120,20 @@ class Store:
         return inspect(self.engine).has_table(name)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session in one transaction: committed on success, rolled back on any error."""
-        with self._sessions.begin() as session:
-            yield session
+    def session(self, *, dry_run: bool = False) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on any error
+        (and always, for a dry run: everything it did is seen inside it, then undone)."""
+        if not dry_run:
+            with self._sessions.begin() as session:
+                yield session
+            return
+        session = self._sessions()
+        try:
+            with session.begin():
+                yield session
+                session.rollback()
+        finally:
+            session.close()
 
     def close(self) -> None:
         self.engine.dispose()
