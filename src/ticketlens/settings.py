@@ -172,7 +172,8 @@ class Settings:
         "themes.model",
         "static-minilm-256",
         "Embedding model for theme discovery: the shipped static-minilm-256, the shipped "
-        "transformer minilm-l6-int8 (slower), or st:<name> for a sentence-transformers model.",
+        "transformer minilm-l6-int8 (slower), st:<name> for a sentence-transformers model, or "
+        "hashing (no model: groups by shared words only).",
     )
     theme_teacher: str = _setting(
         "themes.teacher",
