@@ -240,3 +240,32 @@ def test_point_10_dry_run_writes_nothing_and_json_says_what_would_happen(
     assert json.loads(real.stdout)["counts"]["new"] == 1
     text = CliRunner().invoke(cli, [*base, *args, "--dry-run"])
     assert "Dry run, nothing written (web): read 2, new 0, updated 0, unchanged 1" in text.output
+
+
+def test_point_6_columns_about_a_message_are_not_taken_for_personal_data() -> None:
+    from ticketlens.ingest.normalize import personal_columns
+
+    columns = [
+        "Customer Name",
+        "first_name",
+        "E-mail",
+        "Mobile",
+        "Shipping Address",
+        "Date of Birth",
+        "IP",
+        "Email Subject",
+        "Phone Call Date",
+        "Product Name",
+        "Account Name",
+        "Ticket ID",
+    ]
+    assert personal_columns(columns) == [
+        "Customer Name",
+        "first_name",
+        "E-mail",
+        "Mobile",
+        "Shipping Address",
+        "Date of Birth",
+        "IP",
+        "Account Name",
+    ]

@@ -212,6 +212,12 @@ _PERSONAL_PAIRS = frozenset(
 _PERSON_WORDS = frozenset(
     "customer client user contact requester caller person member account holder".split()  # noqa: SIM905
 )
+# Words that make a column about a message or an event, not a person ("Email Subject",
+# "Phone Call Date", "Address Verified"): kept.
+_NOT_PERSONAL_WORDS = frozenset(
+    """subject body text message template type status count sent opened bounced channel call
+    verified queue""".split()  # noqa: SIM905
+)
 #: Which personal column becomes the requester key when there is no requester column.
 _REQUESTER_PREFERENCE = ("email", "mail", "phone", "mobile", "name")
 
@@ -221,6 +227,8 @@ def personal_columns(columns: Sequence[str]) -> list[str]:
     found = []
     for column in columns:
         words = column_key(column).split("_")
+        if _NOT_PERSONAL_WORDS & set(words):
+            continue
         pairs = set(itertools.pairwise(words))
         named = "name" in words and (len(words) == 1 or bool(_PERSON_WORDS & set(words)))
         if _PERSONAL_WORDS & set(words) or _PERSONAL_PAIRS & pairs or named:
