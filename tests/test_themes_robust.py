@@ -12,6 +12,7 @@ import shutil
 import warnings
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -73,9 +74,9 @@ def every_ticket_placed(ws: Workspace) -> tuple[int, int]:
 )
 @given(corpus=CORPUS, week=st.lists(TEXT, min_size=1, max_size=60))
 def test_discovery_increment_and_rerun_never_raise(
-    corpus: list[str], week: list[str], tmp_path_factory: object
+    corpus: list[str], week: list[str], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    folder = Path(getattr(tmp_path_factory, "mktemp")("robust"))  # noqa: B009
+    folder = tmp_path_factory.mktemp("robust")
     try:
         ws = Workspace.open(init_workspace(folder / "ws").root, environ={}, actor="tester")
         with warnings.catch_warnings():

@@ -22,7 +22,7 @@ from ticketlens.insight.servicemap import service_map
 from ticketlens.mission import suggest_links
 from ticketlens.review import LINK_KINDS, list_items
 from ticketlens.sample import SOURCE, sample_file
-from ticketlens.themes import list_themes
+from ticketlens.themes.catalog import latest_run
 from ticketlens.workspace import CONFIG_NAME, Workspace
 
 MISSION_FILE = "mission.yaml"
@@ -101,10 +101,11 @@ def _create(directory: Path) -> None:
 
 
 def _has_themes(workspace: Workspace) -> bool:
-    try:
-        list_themes(workspace)
-    except NotFound:
-        return False
+    with workspace.store.session() as session:
+        try:
+            latest_run(session)
+        except NotFound:
+            return False
     return True
 
 

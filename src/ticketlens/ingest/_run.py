@@ -156,6 +156,7 @@ def _survey(path: Path, reader: Reader, normaliser: Normaliser) -> _Survey:
     which personal columns are left out?"""
     columns: dict[str, str] | None = None
     dates: list[object] = []
+    date_columns: list[str] = []
     dropped: list[str] = []
     for seen, item in enumerate(reader.read(path)):
         if seen >= SURVEY_ROWS:
@@ -170,7 +171,10 @@ def _survey(path: Path, reader: Reader, normaliser: Normaliser) -> _Survey:
                     f"{path}: no text column among {list(item.fields)}",
                     hint="name it with --map text=COLUMN",
                 )
-        dates += (item.fields.get(columns[f]) for f in DATE_FIELDS if f in columns)
+            date_columns = [columns[f] for f in DATE_FIELDS if f in columns]
+            if not date_columns:
+                break  # no dates to survey: the first row said all there is to know
+        dates += (item.fields.get(column) for column in date_columns)
     return _Survey(date_order(dates), dropped, dict(columns or {}))
 
 

@@ -73,6 +73,11 @@ def stop_words(language: str) -> tuple[str, ...]:
     return tuple(sorted(words - OTHER_NEGATIONS))
 
 
+@cache
+def _stop_tokens(language: str, pattern: str) -> tuple[str, ...]:
+    return tuple(_as_tokens(stop_words(language), pattern))
+
+
 def _as_tokens(words: Sequence[str], pattern: str) -> list[str]:
     """Stop words as the tokenizer sees them: each word and the pieces it splits into.
 
@@ -94,7 +99,7 @@ def count_terms(
     pattern = r"(?u)\b[a-zA-Z][a-zA-Z']+\b" if language == "en" else r"(?u)\b[^\W\d_][^\W\d_']+\b"
     vectorizer = CountVectorizer(
         ngram_range=(1, 3),
-        stop_words=_as_tokens(stop_words(language), pattern) or None,
+        stop_words=list(_stop_tokens(language, pattern)) or None,
         token_pattern=pattern,
         min_df=2,
         max_features=200_000,
