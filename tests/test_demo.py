@@ -23,7 +23,10 @@ def test_demo_builds_a_workspace_and_is_rerunnable(tmp_path: Path) -> None:
 
     first = runner.invoke(cli, ["demo", str(target)])
     assert first.exit_code == 0, first.output
-    assert f"read {total}, new {total}, updated 0, unchanged 0, quarantined 0" in first.output
+    assert (
+        f"read {total}, new {total}, updated 0, unchanged 0, threaded 0, quarantined 0, skipped 0"
+        in first.output
+    )
     assert (target / "ticketlens.toml").is_file()
     assert (target / "mission.yaml").is_file()
     assert "Europe/London" in (target / "ticketlens.toml").read_text(encoding="utf-8")
@@ -47,7 +50,7 @@ def test_demo_builds_a_workspace_and_is_rerunnable(tmp_path: Path) -> None:
     second = runner.invoke(cli, ["demo", str(target)])
     assert second.exit_code == 0, second.output
     assert "0 links approved, 0 edited" in second.output
-    assert f"new 0, updated 0, unchanged {total}, quarantined 0" in second.output
+    assert f"new 0, updated 0, unchanged {total}, threaded 0, quarantined 0" in second.output
 
     status = runner.invoke(cli, ["--workspace", str(target), "status", "--json"])
     info = json.loads(status.output)

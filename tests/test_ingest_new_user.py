@@ -227,7 +227,15 @@ def test_point_10_dry_run_writes_nothing_and_json_says_what_would_happen(
     assert said["dry_run"] is True
     assert said["import"] is None
     assert said["format"] == "csv"
-    assert said["counts"] == {"read": 2, "new": 1, "updated": 0, "unchanged": 0, "quarantined": 1}
+    assert said["counts"] == {
+        "read": 2,
+        "new": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "threaded": 0,
+        "quarantined": 1,
+        "skipped": 0,
+    }
     assert said["columns"][str(path)] == {
         "text": "Customer Message",
         "external_id": "id",

@@ -40,7 +40,8 @@ def states(t: dict[str, Any]) -> list[tuple[str, str | None, str]]:
 
 def test_events_fold_into_one_ticket_per_incident(workspace: Workspace) -> None:
     c = pipeline.ingest(workspace, [EVENTS], format="servicenow", source="itsm").counts
-    assert (c.read, c.new, c.updated, c.quarantined) == (9, 4, 0, 5)
+    # 23 event rows: 4 incidents, 14 further events of them, 5 bad rows.
+    assert (c.read, c.new, c.updated, c.threaded, c.quarantined) == (23, 4, 0, 14, 5)
     with workspace.store.session() as s:
         numbers = sorted(s.scalars(select(Ticket.external_id)).all())
     assert numbers == ["INC9000001", "INC9000002", "INC9000003", "INC9000004"]

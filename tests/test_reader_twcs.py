@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from ticketlens import pipeline
 from ticketlens.errors import UnreadableFile
-from ticketlens.ingest import BadRow, RawRow, register_reader
+from ticketlens.ingest import BadRow, RawRow, SkippedRow, register_reader
 from ticketlens.ingest._servicenow import ServiceNowReader
 from ticketlens.ingest._twcs import TwcsReader, parse_twitter_date
 from ticketlens.quarantine import list_quarantine
@@ -44,7 +44,16 @@ def external_ids(ws: Workspace) -> list[str]:
 
 def test_threads_rebuilt_from_replies(workspace: Workspace) -> None:
     c = pipeline.ingest(workspace, [THREADS], format="twcs", source="twitter").counts
-    assert (c.read, c.new, c.updated, c.quarantined) == (14, 7, 0, 7)
+    # 26 records (lines 3-4 are one): 7 tickets, 10 replies in their threads, 7 bad rows,
+    # 2 brand tweets no customer tweet is below (the announcement 501, the brand-only 601).
+    assert (c.read, c.new, c.updated, c.threaded, c.quarantined, c.skipped) == (
+        26,
+        7,
+        0,
+        10,
+        7,
+        2,
+    )
     # One ticket per customer opening: 101 and 401 (the same customer, twice), 201, 301,
     # 502 and 504 (two customers answering one brand announcement), 701 (answers a tweet
     # the file does not have). The announcement 501 and the brand-only 601 are no tickets.
@@ -161,7 +170,14 @@ def test_second_ingest_changes_nothing(workspace: Workspace) -> None:
     pipeline.ingest(workspace, [THREADS], format="twcs", source="twitter")
     before = ticket(workspace, "201")
     c = pipeline.ingest(workspace, [THREADS], format="twcs", source="twitter").counts
-    assert (c.new, c.updated, c.unchanged, c.quarantined) == (0, 0, 7, 7)
+    assert (c.new, c.updated, c.unchanged, c.threaded, c.quarantined, c.skipped) == (
+        0,
+        0,
+        7,
+        10,
+        7,
+        2,
+    )
     assert ticket(workspace, "201") == before
     assert len(list_quarantine(workspace)) == 7
 
@@ -174,10 +190,12 @@ def test_reader_yields_in_line_order_and_never_stops() -> None:
         ("RawRow", 12),
         ("BadRow", 13),
         ("BadRow", 14),
+        ("SkippedRow", 15),
         ("RawRow", 17),
         ("RawRow", 18),
         ("BadRow", 19),
         ("RawRow", 21),
+        ("SkippedRow", 22),
         ("BadRow", 23),
         ("RawRow", 25),
         ("BadRow", 26),
@@ -187,7 +205,7 @@ def test_reader_yields_in_line_order_and_never_stops() -> None:
     first = items[0]
     assert isinstance(first, RawRow)
     assert '"id": "101"' in first.raw  # a rebuilt ticket's raw is its JSON form
-    assert all(isinstance(i, RawRow | BadRow) for i in items)
+    assert all(isinstance(i, RawRow | BadRow | SkippedRow) for i in items)
 
 
 def test_sniff_and_unreadable_files(sqlite_workspace: Workspace, tmp_path: Path) -> None:

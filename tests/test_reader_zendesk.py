@@ -34,9 +34,9 @@ def thread(t: dict[str, Any]) -> list[tuple[str | None, str | None, str | None, 
     return [(m["created_at"], m["role"], m["author"], m["body"]) for m in t["messages"]]
 
 
-def counts(ws: Workspace, path: Path) -> tuple[int, int, int, int, int]:
+def counts(ws: Workspace, path: Path) -> tuple[int, int, int, int, int, int]:
     c = pipeline.ingest(ws, [path], format="zendesk", source="zendesk").counts
-    return (c.read, c.new, c.updated, c.unchanged, c.quarantined)
+    return (c.read, c.new, c.updated, c.unchanged, c.quarantined, c.skipped)
 
 
 def quarantined(ws: Workspace) -> list[tuple[str, int | None, str | None, str]]:
@@ -44,7 +44,7 @@ def quarantined(ws: Workspace) -> list[tuple[str, int | None, str | None, str]]:
 
 
 def test_full_export_with_comments_and_metric_sets(workspace: Workspace) -> None:
-    assert counts(workspace, EXPORT) == (3, 2, 0, 0, 1)
+    assert counts(workspace, EXPORT) == (3, 2, 0, 0, 1, 0)
 
     card = ticket(workspace, 1001)
     assert card["text"] == "My card was declined twice at checkout, but the money left my account."
@@ -141,13 +141,14 @@ def test_full_export_with_comments_and_metric_sets(workspace: Workspace) -> None
     assert quarantined(workspace) == [
         ("export.json", 3, "created_at", "unparseable date '2026-02-30T11:00:00Z'")
     ]
-    assert counts(workspace, EXPORT) == (3, 0, 0, 2, 1)
+    assert counts(workspace, EXPORT) == (3, 0, 0, 2, 1, 0)
 
 
 def test_incremental_pages_with_side_loads(workspace: Workspace) -> None:
-    # 2001 is in both pages: only its later version (page 2) is read. Page 3 was cut off
-    # in the middle of ticket 2005: 2004 loads, the rest is one bad row.
-    assert counts(workspace, PAGES) == (5, 4, 0, 0, 1)
+    # 2001 is in both pages: only its later version (page 2) is read, the older one is
+    # skipped saying so. Page 3 was cut off in the middle of ticket 2005: 2004 loads, the
+    # rest is one bad row.
+    assert counts(workspace, PAGES) == (6, 4, 0, 0, 1, 1)
 
     transfer = ticket(workspace, 2001)
     assert transfer["text"] == (
@@ -212,7 +213,7 @@ def test_incremental_pages_with_side_loads(workspace: Workspace) -> None:
     assert reason.startswith("invalid JSON from item 2 on (")
     assert reason.endswith("; rest unread")
 
-    assert counts(workspace, PAGES) == (5, 0, 0, 4, 1)
+    assert counts(workspace, PAGES) == (6, 0, 0, 4, 1, 1)
 
 
 def test_page_files_are_read_in_natural_order(sqlite_workspace: Workspace, tmp_path: Path) -> None:
@@ -238,7 +239,7 @@ def test_page_files_are_read_in_natural_order(sqlite_workspace: Workspace, tmp_p
         }
         (folder / f"page-{n}.json").write_text(json.dumps(page), encoding="utf-8")
     c = pipeline.ingest(sqlite_workspace, [folder], format="zendesk", source="zendesk").counts
-    assert (c.read, c.new) == (1, 1)
+    assert (c.read, c.new, c.skipped) == (2, 1, 1)
     assert ticket(sqlite_workspace, 7)["status"] == "solved"
 
 
@@ -410,4 +411,4 @@ def test_streaming_reads_what_whole_parsing_reads(
     whole = [rows(PAGES), rows(PAGES / "page-2.json"), rows(array)]
     monkeypatch.setattr("ticketlens.ingest._zendesk.WHOLE_FILE_LIMIT", 0)
     assert [rows(PAGES), rows(PAGES / "page-2.json"), rows(array)] == whole
-    assert len(whole[0]) == 5
+    assert len(whole[0]) == 6

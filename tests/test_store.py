@@ -26,6 +26,7 @@ from ticketlens.store.schema import AuditEvent
 MIGRATIONS = Path(ticketlens.store.__file__).with_name("migrations")
 TABLES = {
     "audit_events",
+    "held_rows",
     "imports",
     "messages",
     "quarantine",

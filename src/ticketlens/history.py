@@ -30,7 +30,9 @@ def list_imports(workspace: Workspace, *, limit: int = 50) -> list[dict[str, Any
                 "new": i.rows_new,
                 "updated": i.rows_updated,
                 "unchanged": i.rows_unchanged,
+                "threaded": i.rows_threaded,
                 "quarantined": i.rows_quarantined,
+                "skipped": i.rows_skipped,
             }
             for i in rows
         ]

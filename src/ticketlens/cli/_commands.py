@@ -55,10 +55,16 @@ def print_import_summary(report: IngestReport, *, show_formats: bool = False) ->
             click.echo(f"{file}: read as {name}")
     c = result.counts
     what = "Dry run, nothing written" if result.dry_run else f"Import {result.import_id}"
-    click.echo(
-        f"{what} ({result.source}): read {c.read}, new {c.new}, "
-        f"updated {c.updated}, unchanged {c.unchanged}, quarantined {c.quarantined}"
-    )
+    terms = ", ".join(f"{name} {value}" for name, value in c.terms().items())
+    click.echo(f"{what} ({result.source}): {terms}")
+    for reason, rows in sorted(c.skip_reasons.items(), key=lambda kv: -kv[1]):
+        click.echo(f"Skipped {rows} row(s): {safe_terminal(reason)}")
+    if c.extended:
+        click.echo(
+            f"{c.extended} stored ticket(s) rebuilt with the replies or brand this import adds"
+        )
+    if c.absorbed:
+        click.echo(f"{c.absorbed} stored ticket(s) turned out to be part of another thread")
     if c.quarantined and not result.dry_run:
         click.echo("See the rejected rows with: ticketlens quarantine list")
     for file, why in result.skipped.items():
@@ -207,7 +213,8 @@ def status(ctx: Context, as_json: bool) -> None:
             + (
                 f" (last: #{last['id']} by {last['by']}: read {last['read']}, new {last['new']}, "
                 f"updated {last['updated']}, unchanged {last['unchanged']}, "
-                f"quarantined {last['quarantined']})"
+                f"threaded {last['threaded']}, quarantined {last['quarantined']}, "
+                f"skipped {last['skipped']})"
                 if last
                 else ""
             ),
@@ -425,7 +432,9 @@ def imports(ctx: Context, limit: int, as_json: bool, as_csv: bool) -> None:
             "new",
             "updated",
             "unchanged",
+            "threaded",
             "quarantined",
+            "skipped",
         ],
         as_json=as_json,
         as_csv=as_csv,

@@ -1,12 +1,13 @@
 """Ingest: read files, normalise to tickets, keep bad rows aside, upsert idempotently.
 
-An import is one transaction: it lands whole or not at all. Every row read ends up
-counted as exactly one of new, updated, unchanged or quarantined.
+An import is one transaction: it lands whole or not at all. Every input row ends up
+counted as exactly one of new, updated, unchanged (a ticket), threaded (joined to a
+ticket's thread), quarantined or skipped (with its reason).
 """
 
 from __future__ import annotations
 
-from ticketlens.ingest._base import BadRow, RawRow, Reader
+from ticketlens.ingest._base import Absorbed, BadRow, RawRow, Reader, SkippedRow, StoredThreads
 from ticketlens.ingest._loader import Counts
 from ticketlens.ingest._registry import (
     detect_reader,
@@ -27,6 +28,7 @@ from ticketlens.ingest.normalize import FIELDS, Normaliser, TicketRecord, parse_
 
 __all__ = [
     "FIELDS",
+    "Absorbed",
     "BadRow",
     "BatchHook",
     "Counts",
@@ -36,6 +38,8 @@ __all__ = [
     "Normaliser",
     "RawRow",
     "Reader",
+    "SkippedRow",
+    "StoredThreads",
     "TicketRecord",
     "detect_reader",
     "get_reader",

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from ticketlens.ingest.normalize import MessageRecord
 
 #: Called with the number of bytes consumed so far, for progress bars.
 ProgressFn = Callable[[int], None]
@@ -24,6 +27,16 @@ class RawRow:
     row: int
     fields: dict[str, Any]
     raw: str
+    #: further input rows of this import folded into this record (replies joined to the
+    #: thread, later events of the same incident): counted as ``threaded``
+    joined: int = 0
+    #: the record continues a stored ticket whose own row is not in this import (a
+    #: reply file imported after its threads): only ``joined`` rows are counted
+    extends: bool = False
+    #: a record rebuilt from several rows (and stored messages): its content hash is
+    #: taken over the prepared record, so one thread hashes the same whichever files
+    #: and imports it was put together from
+    rebuilt: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +48,58 @@ class BadRow:
     field: str | None
     reason: str
     raw: str
+    #: the row's columns, when it could be split into them (kept for the export)
+    fields: dict[str, Any] | None = None
+    #: input rows this rejection stands for (a rebuilt ticket holds several)
+    rows: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedRow:
+    """A row that is read but is not, and is not part of, a ticket; counted as skipped.
+
+    ``held`` is a message kept aside (redacted like any other) to join its thread when
+    the thread is imported: a brand's reply whose customer tweet is in another file.
+    """
+
+    file: str
+    row: int | None
+    reason: str
+    held: MessageRecord | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Absorbed:
+    """A stored ticket that turned out to be part of another thread (its first message
+    answers a message imported now): its messages move to ``into``, it is removed."""
+
+    external_id: str
+    into: str
+
+
+class StoredThreads(ABC):
+    """What readers that rebuild threads may ask the store (see ``reads_together``)."""
+
+    @abstractmethod
+    def around(
+        self, *, ids: set[str], replying_to: set[str]
+    ) -> tuple[list[MessageRecord], dict[str, str]]:
+        """Stored messages with one of ``ids``, or answering one of ``replying_to``,
+        with the whole stored thread of each: held messages, and messages of tickets.
+
+        Returns the messages and, for each stored ticket among them, its first
+        message's id -> the ticket's external id.
+        """
+
+    @abstractmethod
+    def ungrouped_mentioning(self, handles: set[str]) -> tuple[list[MessageRecord], dict[str, str]]:
+        """The threads of stored tickets with no group whose text mentions ``@handle`` for
+        one of ``handles`` (a brand that was not known when they were imported), as
+        :meth:`around` returns them."""
+
+
+#: What a reader yields.
+Item = RawRow | BadRow | SkippedRow | Absorbed
 
 
 class Reader(ABC):
@@ -56,6 +121,10 @@ class Reader(ABC):
     #: True for readers of a whole folder (an API export's pages, a folder of calls);
     #: other readers get a folder's files one by one.
     reads_folders: ClassVar[bool] = False
+    #: True for readers whose records span files (a reply in one file, the tweet it
+    #: answers in another): all files of an import in this format are read in one
+    #: :meth:`read_together` call, in this process, with the stored threads at hand.
+    reads_together: ClassVar[bool] = False
 
     def sniff(self, path: Path, head: str) -> bool:
         """Whether ``path`` (whose first characters are ``head``) is in this format.
@@ -66,5 +135,16 @@ class Reader(ABC):
         return False
 
     @abstractmethod
-    def read(self, path: Path, progress: ProgressFn | None = None) -> Iterator[RawRow | BadRow]:
+    def read(self, path: Path, progress: ProgressFn | None = None) -> Iterator[Item]:
         """Yield every record of ``path`` in file order."""
+
+    def read_together(
+        self,
+        paths: Sequence[Path],
+        progress: Callable[[Path], ProgressFn | None],
+        stored: StoredThreads | None,
+    ) -> Iterator[Item]:
+        """Every record of ``paths`` as one input (readers with ``reads_together``)."""
+        del stored
+        for path in paths:
+            yield from self.read(path, progress(path))

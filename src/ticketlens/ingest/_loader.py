@@ -1,7 +1,8 @@
 """Write prepared tickets to the store in batches, inside the caller's transaction.
 
 Per batch: look up which (source, external id) keys exist and their content hash,
-insert the new ones, update the changed ones (thread replaced), leave the rest.
+insert the new ones, update the changed ones (thread replaced), leave the rest. Held
+messages (replies waiting for their thread) are kept until a ticket's thread takes them.
 Nothing here commits: the whole import is one transaction, so an import that dies
 leaves the store exactly as it was.
 """
@@ -11,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any, cast
 
@@ -21,11 +23,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from ticketlens.ingest._base import BadRow
+from ticketlens.ingest._base import Absorbed, BadRow, SkippedRow
 from ticketlens.ingest._fastinsert import FastInsert
 from ticketlens.ingest._prepare import PreparedTicket
 from ticketlens.ingest.normalize import MessageRecord, TicketRecord
-from ticketlens.store.schema import Message, QuarantinedRow, Requester, Ticket
+from ticketlens.store.schema import HeldRow, Message, QuarantinedRow, Requester, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +40,37 @@ _TICKET_COLUMNS = [c.name for c in _TICKETS.columns if c.name != "id"]
 _MESSAGE_COLUMNS = [c.name for c in _MESSAGES.columns if c.name != "id"]
 
 
+#: The terms every row read is counted in, once: ``read`` is their sum.
+TERMS = ("new", "updated", "unchanged", "threaded", "quarantined", "skipped")
+
+
 @dataclass
 class Counts:
-    """What happened to every row read: read == new + updated + unchanged + quarantined."""
+    """What happened to every input row:
+    ``read == new + updated + unchanged + threaded + quarantined + skipped``.
+
+    A row that is a ticket is new, updated or unchanged; a row joined to a ticket's
+    thread (a reply, another event of an incident) is threaded; a row that cannot be
+    used is quarantined; a row that is not a ticket is skipped, with its reason.
+    ``extended`` and ``absorbed`` count stored tickets, not rows: tickets whose threads
+    took replies from this import, and tickets that turned out to be part of another
+    thread (their messages moved there).
+    """
 
     read: int = 0
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    threaded: int = 0
     quarantined: int = 0
+    skipped: int = 0
+    extended: int = 0
+    absorbed: int = 0
+    #: reason -> skipped rows
+    skip_reasons: Counter[str] = field(default_factory=Counter)
+
+    def terms(self) -> dict[str, int]:
+        return {"read": self.read, **{name: getattr(self, name) for name in TERMS}}
 
 
 def quarantine_fingerprint(source: str, bad: BadRow) -> str:
@@ -73,6 +97,11 @@ class BatchLoader:
         self.batches = 0
         self._records: list[PreparedTicket] = []
         self._bad: list[tuple[str, BadRow]] = []
+        self._held: list[tuple[str, SkippedRow]] = []
+        self._absorbed: list[tuple[str, str]] = []
+        # Outcomes of stored tickets extended by replies: not rows of this import.
+        self._extends_counts = Counts()
+        self._holding: dict[str, bool] = {}
         dialect = session.get_bind().dialect
         self._insert_ignore = pg_insert if dialect.name == "postgresql" else sqlite_insert
         # Requesters recur across batches: remember key -> row id for the whole import.
@@ -81,25 +110,40 @@ class BatchLoader:
         self._insert_messages = FastInsert(_MESSAGES, _MESSAGE_COLUMNS, dialect)
 
     def add(self, prepared: PreparedTicket) -> None:
-        self.counts.read += 1
+        self.counts.read += prepared.joined + (0 if prepared.extends else 1)
+        self.counts.threaded += prepared.joined
         self._records.append(prepared)
         self._maybe_flush()
 
     def reject(self, source: str, bad: BadRow) -> None:
-        self.counts.read += 1
-        self.counts.quarantined += 1
+        self.counts.read += bad.rows
+        self.counts.quarantined += bad.rows
         self._bad.append((source, bad))
         self._maybe_flush()
 
+    def skip(self, source: str, skipped: SkippedRow) -> None:
+        self.counts.read += 1
+        self.counts.skipped += 1
+        self.counts.skip_reasons[skipped.reason] += 1
+        if skipped.held is not None and skipped.held.external_id is not None:
+            self._held.append((source, skipped))
+            self._maybe_flush()
+
+    def absorb(self, source: str, absorbed: Absorbed) -> None:
+        # Its messages are in the thread it joined, written in the same batch or earlier.
+        self._absorbed.append((source, absorbed.external_id))
+
     def _maybe_flush(self) -> None:
-        if len(self._records) + len(self._bad) >= self.batch_size:
+        if len(self._records) + len(self._bad) + len(self._held) >= self.batch_size:
             self.flush()
 
     def flush(self) -> None:
-        if not self._records and not self._bad:
+        if not (self._records or self._bad or self._held or self._absorbed):
             return
         self._write_quarantine()
+        self._write_held()
         self._write_tickets()
+        self._remove_absorbed()
         self.batches += 1
         # The atomicity test waits for this line before it kills an import.
         log.info(
@@ -122,6 +166,7 @@ class BatchLoader:
                 "field": bad.field,
                 "reason": bad.reason,
                 "raw": bad.raw,
+                "fields": bad.fields,
                 "created_at": now,
             }
             for source, bad in self._bad
@@ -131,6 +176,50 @@ class BatchLoader:
         )
         self.session.execute(statement, rows)
         self._bad.clear()
+
+    def _write_held(self) -> None:
+        if not self._held:
+            return
+        now = dt.datetime.now(dt.UTC)
+        rows = []
+        for source, skipped in self._held:
+            m = skipped.held
+            assert m is not None  # see skip()
+            assert m.external_id is not None
+            rows.append(
+                {
+                    "source": source,
+                    "external_id": m.external_id,
+                    "reply_to": m.reply_to,
+                    "import_id": self.import_id,
+                    "file": skipped.file,
+                    "row": skipped.row,
+                    "reason": skipped.reason,
+                    "message": {
+                        "body": m.body,
+                        "role": m.role,
+                        "author": m.author,
+                        "created_at": None if m.created_at is None else m.created_at.isoformat(),
+                    },
+                    "created_at": now,
+                }
+            )
+        statement = self._insert_ignore(HeldRow).on_conflict_do_nothing(
+            index_elements=["source", "external_id"]
+        )
+        self.session.execute(statement, rows)
+        self._held.clear()
+
+    def _remove_absorbed(self) -> None:
+        absorbed, self._absorbed = self._absorbed, []
+        for source in {s for s, _ in absorbed}:
+            ids = [e for s, e in absorbed if s == source]
+            gone = self.session.scalars(
+                delete(Ticket)
+                .where(Ticket.source == source, Ticket.external_id.in_(ids))
+                .returning(Ticket.id)
+            ).all()
+            self.counts.absorbed += len(gone)
 
     def _requester_ids(self, records: list[TicketRecord]) -> dict[str, int]:
         """Map requester key (already a pseudonym) -> requester row id, creating missing rows."""
@@ -188,15 +277,18 @@ class BatchLoader:
         for item in prepared:
             r, digest = item.record, item.content_hash
             key = (r.source, r.external_id)
+            # A stored ticket extended by replies: its own row is not counted again.
+            counts = self._extends_counts if item.extends else self.counts
             if key in latest and latest[key] == digest:
-                self.counts.unchanged += 1
+                counts.unchanged += 1
                 continue
             values = self._row(r, requester_ids.get(r.requester) if r.requester else None, digest)
             if key not in latest:
-                self.counts.new += 1
+                counts.new += 1
                 new[key] = values
             else:
-                self.counts.updated += 1
+                counts.updated += 1
+                self.counts.extended += item.extends
                 if key in new:
                     new[key] = values
                 else:
@@ -228,6 +320,30 @@ class BatchLoader:
         ]
         if rows:
             self._insert_messages(self.session, rows)
+        self._release_held(messages)
+
+    def _release_held(self, messages: dict[tuple[str, str], list[dict[str, Any]]]) -> None:
+        """Held messages now in a ticket's thread are held no longer."""
+        taken: dict[str, list[str]] = {}
+        for (source, _ext), ms in messages.items():
+            if self._holds(source):
+                taken.setdefault(source, []).extend(
+                    m["external_id"] for m in ms if m["external_id"]
+                )
+        for source, ids in taken.items():
+            for start in range(0, len(ids), 1000):
+                chunk = ids[start : start + 1000]
+                self.session.execute(
+                    delete(HeldRow).where(HeldRow.source == source, HeldRow.external_id.in_(chunk))
+                )
+
+    def _holds(self, source: str) -> bool:
+        """Whether messages of ``source`` were held by an earlier import (asked once)."""
+        found = self._holding.get(source)
+        if found is None:
+            query = select(HeldRow.id).where(HeldRow.source == source).limit(1)
+            found = self._holding[source] = self.session.execute(query).first() is not None
+        return found
 
     def _row(self, r: TicketRecord, requester_id: int | None, digest: str) -> dict[str, Any]:
         return {
@@ -261,4 +377,6 @@ class BatchLoader:
             "author": m.author,
             "created_at": m.created_at,
             "body": m.body,
+            "external_id": m.external_id,
+            "reply_to": m.reply_to,
         }

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from ticketlens.errors import IngestError
-from ticketlens.ingest._base import BadRow, Reader
-from ticketlens.ingest._prepare import PreparedTicket, Preparer
+from ticketlens.ingest._base import Reader
+from ticketlens.ingest._prepare import Prepared, PreparedTicket, Preparer
 from ticketlens.ingest.normalize import MessageRecord, TicketRecord
 
 #: Rows per message from the child, and messages buffered ahead in this process.
@@ -34,27 +34,30 @@ def available() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _pack(item: PreparedTicket | BadRow) -> Packed:
-    if isinstance(item, BadRow):
-        return (None, item.file, item.row, item.field, item.reason, item.raw)
+def _pack(item: Prepared) -> Packed:
+    # Tickets (the common case) as flat tuples; the rest, rare, pickled as they are.
+    if not isinstance(item, PreparedTicket):
+        return (None, item)
     r = item.record
-    messages = [(m.body, m.role, m.author, m.created_at) for m in r.messages]
+    messages = [m.as_tuple() for m in r.messages]
     # Field order of TicketRecord, messages last (as declared).
     return (
         item.content_hash,
         r.source, r.external_id, r.body, r.subject, r.created_at, r.first_response_at,
         r.solved_at, r.status, r.channel, r.priority, r.group_name, r.language, r.requester,
-        r.tags, r.custom_fields, r.csat, r.reopens, r.handoffs, messages,
+        r.tags, r.custom_fields, r.csat, r.reopens, r.handoffs, item.joined, item.extends,
+        messages,
     )  # fmt: skip
 
 
-def _unpack(packed: Packed) -> PreparedTicket | BadRow:
+def _unpack(packed: Packed) -> Prepared:
     if packed[0] is None:
-        return BadRow(*packed[1:])
-    *fields, messages = packed[1:]
+        item: Prepared = packed[1]
+        return item
+    *fields, joined, extends, messages = packed[1:]
     record = TicketRecord(*fields)
     record.messages = [MessageRecord(*m) for m in messages]
-    return PreparedTicket(record, packed[0])
+    return PreparedTicket(record, packed[0], joined, extends)
 
 
 def _produce(
@@ -96,7 +99,7 @@ def prepared_in_child(
     readers: Sequence[tuple[Path, Reader]],
     preparer: Preparer,
     progress: Callable[[int, int], None] | None = None,
-) -> Iterator[PreparedTicket | BadRow]:
+) -> Iterator[Prepared]:
     """Prepared rows of all ``readers`` in file order, produced by a child process.
 
     ``progress(file index, bytes read)`` is called as chunks arrive.

@@ -1,7 +1,8 @@
 """Run one import: check every file first, then read, prepare and load in one transaction.
 
 Large inputs are read and prepared in a child process while this one writes (see
-``_parallel``); small ones, and platforms without ``fork``, run inline. Both paths give
+``_parallel``); small ones, platforms without ``fork``, and imports with a reader whose
+threads span files (it asks the store about stored threads) run inline. Both paths give
 the same rows in the same order.
 """
 
@@ -17,11 +18,12 @@ from zoneinfo import ZoneInfo
 
 from ticketlens.errors import UnreadableFile
 from ticketlens.ingest import _parallel
-from ticketlens.ingest._base import BadRow, Reader
+from ticketlens.ingest._base import Absorbed, BadRow, Item, RawRow, Reader, SkippedRow
 from ticketlens.ingest._dates import SURVEY_ROWS, DateOrder, date_order
-from ticketlens.ingest._loader import BatchLoader, Counts
-from ticketlens.ingest._prepare import PreparedTicket, Preparer, Redacts
+from ticketlens.ingest._loader import TERMS, BatchLoader, Counts
+from ticketlens.ingest._prepare import Prepared, Preparer, Redacts
 from ticketlens.ingest._registry import reader_for
+from ticketlens.ingest._stored_threads import SessionThreads
 from ticketlens.ingest._text import natural_key
 from ticketlens.ingest.normalize import DATE_FIELDS, Normaliser
 from ticketlens.privacy.redact import NO_REDACTION
@@ -113,13 +115,11 @@ class ImportResult:
             "source": self.source,
             "format": ",".join(sorted(set(self.formats.values()))),
             "formats": self.formats,
-            "counts": {
-                "read": c.read,
-                "new": c.new,
-                "updated": c.updated,
-                "unchanged": c.unchanged,
-                "quarantined": c.quarantined,
-            },
+            # read = the sum of the other terms (each row counted once)
+            "counts": c.terms(),
+            "skip_reasons": dict(c.skip_reasons),
+            # stored tickets, not rows: threads that took replies, tickets merged away
+            "stored_tickets": {"extended": c.extended, "absorbed": c.absorbed},
             "columns": self.columns,
             "skipped": self.skipped,
             "notes": self.notes,
@@ -161,7 +161,7 @@ def _survey(path: Path, reader: Reader, normaliser: Normaliser) -> _Survey:
     for seen, item in enumerate(reader.read(path)):
         if seen >= SURVEY_ROWS:
             break
-        if isinstance(item, BadRow):
+        if not isinstance(item, RawRow):
             continue
         if columns is None:
             columns = normaliser.columns_for(list(item.fields))
@@ -183,19 +183,40 @@ def _prepared(
     preparer: Preparer,
     options: IngestOptions,
     progress: FileProgress | None,
-) -> Iterator[PreparedTicket | BadRow]:
+    stored: SessionThreads,
+) -> Iterator[Prepared]:
     """Every prepared row of every file, in order: in a child process for large inputs."""
     threshold = options.parallel_min_bytes
     total = sum(input_size(path) for path, _ in readers)
-    if threshold is not None and total >= threshold and _parallel.available():
+    together = any(reader.reads_together for _, reader in readers)
+    if not together and threshold is not None and total >= threshold and _parallel.available():
         ticks = [_file_progress(progress, path) for path, _ in readers] if progress else None
         yield from _parallel.prepared_in_child(
             readers, preparer, (lambda i, done: ticks[i](done)) if ticks else None
         )
         return
+
+    def tick(path: Path) -> Callable[[int], None] | None:
+        return None if progress is None else _file_progress(progress, path)
+
+    yield from map(preparer.prepare, _items(readers, tick, stored))
+
+
+def _items(
+    readers: Sequence[tuple[Path, Reader]],
+    tick: Callable[[Path], Callable[[int], None] | None],
+    stored: SessionThreads,
+) -> Iterator[Item]:
+    """Each file's items; the files of a ``reads_together`` reader as one input, where
+    the first of them is."""
+    done: set[str] = set()
     for path, reader in readers:
-        tick = None if progress is None else _file_progress(progress, path)
-        yield from map(preparer.prepare, reader.read(path, tick))
+        if not reader.reads_together:
+            yield from reader.read(path, tick(path))
+        elif reader.name not in done:
+            done.add(reader.name)
+            paths = [p for p, r in readers if r.name == reader.name]
+            yield from reader.read_together(paths, tick, stored)
 
 
 def _plan(
@@ -297,7 +318,12 @@ def ingest_files(
     notes = [n for f, s in surveys.items() if (n := s.dates.note(f, options.dayfirst))]
     notes += [_dropped_note(f, s.dropped) for f, s in surveys.items() if s.dropped]
     preparer = Preparer(
-        normaliser, options.redactor, requester_key, signature=signature, dayfirst=dayfirst
+        normaliser,
+        options.redactor,
+        requester_key,
+        signature=signature,
+        dayfirst=dayfirst,
+        own_columns=frozenset(str(path) for path, reader in readers if reader.maps_columns),
     )
     format_name = ",".join(sorted({reader.name for _, reader in readers}))
     with store.session(dry_run=options.dry_run) as session:
@@ -313,16 +339,22 @@ def ingest_files(
         loader = BatchLoader(
             session, import_id=log.id, batch_size=options.batch_size, on_batch=on_batch
         )
-        for item in _prepared(readers, preparer, options, progress):
+        stored = SessionThreads(session, options.source)
+        for item in _prepared(readers, preparer, options, progress, stored):
             if isinstance(item, BadRow):
                 loader.reject(options.source, item)
+            elif isinstance(item, SkippedRow):
+                loader.skip(options.source, item)
+            elif isinstance(item, Absorbed):
+                loader.absorb(options.source, item)
             else:
                 loader.add(item)
         loader.flush()
         counts = loader.counts
         log.finished_at = dt.datetime.now(dt.UTC)
-        log.rows_read, log.rows_new, log.rows_updated = counts.read, counts.new, counts.updated
-        log.rows_unchanged, log.rows_quarantined = counts.unchanged, counts.quarantined
+        log.rows_read = counts.read
+        for term in TERMS:
+            setattr(log, f"rows_{term}", getattr(counts, term))
         formats = {str(path): reader.name for path, reader in readers}
         columns = {f: s.columns for f, s in surveys.items()}
         import_id = None if options.dry_run else log.id  # a dry run's import is undone

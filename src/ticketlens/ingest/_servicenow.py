@@ -85,7 +85,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ticketlens.errors import RowProblem, UnreadableFile
-from ticketlens.ingest._base import BadRow, ProgressFn, RawRow, Reader
+from ticketlens.ingest._base import BadRow, Item, ProgressFn, RawRow, Reader
 from ticketlens.ingest._csv import CsvReader
 from ticketlens.ingest._json import canonical
 from ticketlens.ingest._tabular import head_columns, merge_by_row, read_header
@@ -292,7 +292,7 @@ class ServiceNowReader(Reader):
         del path
         return set(head_columns(head)) >= SIGNATURE
 
-    def read(self, path: Path, progress: ProgressFn | None = None) -> Iterator[RawRow | BadRow]:
+    def read(self, path: Path, progress: ProgressFn | None = None) -> Iterator[Item]:
         file = str(path)
         columns = read_header(path)
         missing = [c for c in REQUIRED_COLUMNS if c not in columns]
@@ -320,7 +320,9 @@ class ServiceNowReader(Reader):
         def tickets() -> Iterator[RawRow]:
             for incident in incidents.values():
                 fields = incident.ticket()
-                yield RawRow(file, incident.line, fields, canonical(fields))
+                # One row per event: the incident's first is the ticket, the rest joined.
+                joined = len(incident.events) - 1
+                yield RawRow(file, incident.line, fields, canonical(fields), joined=joined)
 
         # Incidents in the order of their first line, rejected rows in between.
         yield from merge_by_row(tickets(), bad)

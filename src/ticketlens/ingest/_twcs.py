@@ -83,20 +83,31 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import heapq
 import html
 import io
 import logging
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from ticketlens.errors import RowProblem, UnreadableFile
-from ticketlens.ingest._base import BadRow, ProgressFn, RawRow, Reader
+from ticketlens.ingest._base import (
+    Absorbed,
+    BadRow,
+    Item,
+    ProgressFn,
+    RawRow,
+    Reader,
+    SkippedRow,
+    StoredThreads,
+)
 from ticketlens.ingest._csv import CsvReader
 from ticketlens.ingest._json import canonical
-from ticketlens.ingest._tabular import head_columns, merge_by_row, read_header
+from ticketlens.ingest._tabular import head_columns, read_header
+from ticketlens.ingest.normalize import MessageRecord
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +180,13 @@ class _Tweet(NamedTuple):
     created: dt.datetime
     text: str
     line: int
+    #: the file it was read from ("" for a stored tweet)
+    file: str = ""
+    #: index of that file in the import (the order tickets are yielded in)
+    order: int = 0
+    #: a tweet already in the store (a held reply, a message of a stored thread), read
+    #: back to rebuild a thread: not a row of this import
+    stored: bool = False
 
 
 def _whole(value: str, column: str) -> int:
@@ -179,7 +197,7 @@ def _whole(value: str, column: str) -> int:
     return int(text.split(".", 1)[0])
 
 
-def _tweet(fields: dict[str, str], line: int) -> _Tweet:
+def _tweet(fields: dict[str, str], line: int, file: str, order: int) -> _Tweet:
     """Parse one row; raises RowProblem naming the first field that is wrong."""
     tweet_id = _whole(fields["tweet_id"], "tweet_id")
     author = fields["author_id"].strip()
@@ -201,11 +219,34 @@ def _tweet(fields: dict[str, str], line: int) -> _Tweet:
         created=created,
         text=html.unescape(fields["text"]),
         line=line,
+        file=file,
+        order=order,
     )
 
 
+def _from_store(m: MessageRecord) -> _Tweet | None:
+    """A stored message as a tweet (None if it is not one: no whole-number ids)."""
+    if m.external_id is None or not m.external_id.isdigit() or m.created_at is None:
+        return None
+    parent = int(m.reply_to) if m.reply_to and m.reply_to.isdigit() else None
+    return _Tweet(
+        id=int(m.external_id),
+        parent=parent,
+        author=sys.intern(m.author or ""),
+        inbound=m.role == "customer",
+        created=m.created_at,
+        text=m.body,
+        line=0,
+        stored=True,
+    )
+
+
+#: Why a brand tweet above every customer tweet of its tree is skipped.
+NO_OPENER = "brand reply without its opener (kept: it joins the thread when that is imported)"
+
+
 class _Threads:
-    """Every good tweet of a file, with the reply tree rebuilt."""
+    """Every tweet at hand (read now, or stored), with the reply tree rebuilt."""
 
     def __init__(self, tweets: dict[int, _Tweet]) -> None:
         self.tweets = tweets
@@ -226,12 +267,15 @@ class _Threads:
             stack.extend(self.children.get(tid, ()))
         return found
 
-    def openers(self) -> tuple[list[tuple[_Tweet, _Tweet | None]], list[_Tweet]]:
+    def openers(
+        self,
+    ) -> tuple[list[tuple[_Tweet, _Tweet | None]], list[_Tweet], list[_Tweet]]:
         """The tweets that open tickets (each with the brand tweet it answers, if any),
+        the brand tweets above every customer tweet of their tree (not in any ticket),
         and the tweets no opening tweet can be reached from (reply loops)."""
         openers: list[tuple[_Tweet, _Tweet | None]] = []
+        above: list[_Tweet] = []
         seen: set[int] = set()
-        skipped = 0
         for t in self.tweets.values():
             if t.parent is not None and t.parent in self.tweets:
                 continue
@@ -244,7 +288,7 @@ class _Threads:
             while stack:
                 brand_tweet = stack.pop()
                 seen.add(brand_tweet.id)
-                skipped += 1
+                above.append(brand_tweet)
                 for child_id in self.children.get(brand_tweet.id, ()):
                     child = self.tweets[child_id]
                     if child.inbound:
@@ -252,12 +296,8 @@ class _Threads:
                         seen.update(x.id for x in self.subtree(child_id))
                     else:
                         stack.append(child)
-        if skipped:
-            log.debug("%d brand tweets are above every customer tweet: not tickets", skipped)
         looped = [t for t in self.tweets.values() if t.id not in seen]
-        openers.sort(key=lambda pair: pair[0].line)
-        looped.sort(key=lambda t: t.line)
-        return openers, looped
+        return openers, above, looped
 
     def brand_for(
         self, opener: _Tweet, answered: _Tweet | None, first_reply: _Tweet | None
@@ -272,7 +312,10 @@ class _Threads:
                 return brand
         return None
 
-    def ticket(self, opener: _Tweet, answered: _Tweet | None) -> dict[str, Any]:
+    def ticket(
+        self, opener: _Tweet, answered: _Tweet | None
+    ) -> tuple[dict[str, Any], list[_Tweet]]:
+        """The ticket ``opener`` opens, and its thread."""
         thread = sorted(self.subtree(opener.id), key=lambda t: (t.created, t.id))
         # The opener first even if a clock put a reply before it.
         thread.remove(opener)
@@ -281,7 +324,7 @@ class _Threads:
         brand = self.brand_for(opener, answered, first_reply)
         last = thread[-1]
         solved = not last.inbound
-        return {
+        fields = {
             "id": str(opener.id),
             "text": opener.text,
             "created_at": opener.created,
@@ -293,6 +336,8 @@ class _Threads:
             "requester": opener.author,
             "messages": [
                 {
+                    "id": str(t.id),
+                    "reply_to": None if t.parent is None else str(t.parent),
                     "body": t.text,
                     "role": "customer" if t.inbound else "agent",
                     "author": t.author,
@@ -303,27 +348,135 @@ class _Threads:
             "brand": brand,
             "in_response_to_tweet_id": None if opener.parent is None else str(opener.parent),
         }
+        return fields, thread
+
+
+#: Rounds of "what in the store touches these tweets?" before the threads are taken as
+#: they are (each round follows a reply chain one stored step further).
+STORE_ROUNDS = 50
+
+
+def _with_stored(
+    tweets: dict[int, _Tweet], stored: StoredThreads
+) -> tuple[dict[int, str], set[int]]:
+    """Add to ``tweets`` the stored tweets their threads reach, and the threads of stored
+    tickets that name a brand only known now; returns stored ticket openers (tweet id ->
+    ticket id) and the openers of those brand-less tickets (to rebuild)."""
+    openers: dict[int, str] = {}
+
+    def add(found: list[MessageRecord], stored_openers: dict[str, str]) -> list[_Tweet]:
+        openers.update({int(k): v for k, v in stored_openers.items() if k.isdigit()})
+        added = []
+        for message in found:
+            t = _from_store(message)
+            if t is not None and t.id not in tweets:
+                tweets[t.id] = t
+                added.append(t)
+        return added
+
+    brands = {t.author for t in tweets.values() if not t.inbound}
+    before = set(openers)
+    found, stored_openers = stored.ungrouped_mentioning(brands) if brands else ([], {})
+    frontier = list(tweets.values()) + add(found, stored_openers)
+    regroup = {int(k) for k in stored_openers if k.isdigit()} - before
+    for _ in range(STORE_ROUNDS):
+        if not frontier:
+            break
+        ids = {str(t.parent) for t in frontier if t.parent is not None and t.parent not in tweets}
+        replying_to = {str(t.id) for t in frontier}
+        frontier = add(*stored.around(ids=ids, replying_to=replying_to))
+    return openers, regroup
 
 
 class TwcsReader(Reader):
     """Customer Support on Twitter CSV: one ticket per customer conversation."""
 
     name = "twcs"
+    reads_together = True
 
     def sniff(self, path: Path, head: str) -> bool:
         del path
-        return tuple(head_columns(head)) == TWCS_COLUMNS
+        return set(REQUIRED_COLUMNS) <= set(head_columns(head))
 
-    def read(self, path: Path, progress: ProgressFn | None = None) -> Iterator[RawRow | BadRow]:
-        file = str(path)
+    def read(self, path: Path, progress: ProgressFn | None = None) -> Iterator[Item]:
+        return self.read_together([path], lambda _path: progress, None)
+
+    def read_together(
+        self,
+        paths: Sequence[Path],
+        progress: Callable[[Path], ProgressFn | None],
+        stored: StoredThreads | None,
+    ) -> Iterator[Item]:
+        for path in paths:
+            self._check(path)
+        tweets: dict[int, _Tweet] = {}
+        bad: list[tuple[int, BadRow]] = []
+        for order, path in enumerate(paths):
+            bad += ((order, b) for b in self._read_file(path, order, tweets, progress(path)))
+        openers_stored, regroup = ({}, set()) if stored is None else _with_stored(tweets, stored)
+        threads = _Threads(tweets)
+        openers, above, looped = threads.openers()
+        for t in looped:
+            if not t.stored:
+                reason = "reply chain loops back on itself and never reaches a first tweet"
+                bad.append(
+                    (t.order, BadRow(t.file, t.line, "in_response_to_tweet_id", reason, _raw(t)))
+                )
+        skipped = [
+            (t.order, SkippedRow(t.file, t.line, NO_OPENER, _held(t)))
+            for t in above
+            if not t.stored
+        ]
+        now_openers = {opener.id for opener, _ in openers}
+        absorbed = [tweet_id for tweet_id in openers_stored if tweet_id not in now_openers]
+
+        def tickets() -> Iterator[tuple[int, Item]]:
+            for opener, answered in sorted(openers, key=_position):
+                fields, thread = threads.ticket(opener, answered)
+                read_now = [t for t in thread if not t.stored]
+                # The brand tweet the opener answers names the brand, so it counts too.
+                touched = read_now or ([answered] if answered and not answered.stored else [])
+                if not touched and opener.id not in regroup:
+                    continue  # a stored thread nothing read now joins
+                touched = touched or [opener]
+                first = opener if not opener.stored else touched[0]
+                joined = len(read_now) - (0 if opener.stored else 1)
+                row = RawRow(
+                    first.file,
+                    first.line,
+                    fields,
+                    canonical(fields),
+                    joined=joined,
+                    extends=opener.stored,
+                    rebuilt=True,
+                )
+                yield first.order, row
+
+        key = lambda pair: (pair[0], pair[1].row or 0)  # noqa: E731 - file, then line
+        for _order, item in heapq.merge(
+            tickets(), sorted(bad, key=key), sorted(skipped, key=key), key=key
+        ):
+            yield item
+        for tweet_id in absorbed:
+            into = _root_opener(threads, tweet_id)
+            yield Absorbed(openers_stored[tweet_id], into)
+
+    @staticmethod
+    def _check(path: Path) -> None:
         columns = read_header(path, ",")
         missing = [c for c in REQUIRED_COLUMNS if c not in columns]
         if missing:
             raise UnreadableFile(
-                f"{file}: not a TWCS file (no {', '.join(missing)} column)",
+                f"{path}: not a TWCS file (no {', '.join(missing)} column)",
                 hint=f"expected the columns {','.join(TWCS_COLUMNS)}",
             )
-        tweets: dict[int, _Tweet] = {}
+
+    @staticmethod
+    def _read_file(
+        path: Path, order: int, tweets: dict[int, _Tweet], progress: ProgressFn | None
+    ) -> list[BadRow]:
+        """Add the file's tweets to ``tweets``; its rejected rows."""
+        file = sys.intern(str(path))
         bad: list[BadRow] = []
         rows = CsvReader()
         rows.delimiter = ","
@@ -331,29 +484,51 @@ class TwcsReader(Reader):
             if isinstance(item, BadRow):
                 bad.append(item)
                 continue
+            if not isinstance(item, RawRow):
+                continue
             try:
-                tweet = _tweet(item.fields, item.row)
+                tweet = _tweet(item.fields, item.row, file, order)
             except RowProblem as problem:
-                bad.append(BadRow(file, item.row, problem.field, problem.reason, item.raw))
+                bad.append(
+                    BadRow(file, item.row, problem.field, problem.reason, item.raw, item.fields)
+                )
                 continue
             first = tweets.get(tweet.id)
             if first is not None:
-                reason = f"duplicate tweet_id {tweet.id} (first on line {first.line})"
-                bad.append(BadRow(file, item.row, "tweet_id", reason, item.raw))
+                where = "" if first.file == file else f" of {first.file}"
+                reason = f"duplicate tweet_id {tweet.id} (first on line {first.line}{where})"
+                bad.append(BadRow(file, item.row, "tweet_id", reason, item.raw, item.fields))
                 continue
             tweets[tweet.id] = tweet
-        threads = _Threads(tweets)
-        openers, looped = threads.openers()
-        for t in looped:
-            reason = "reply chain loops back on itself and never reaches a first tweet"
-            bad.append(BadRow(file, t.line, "in_response_to_tweet_id", reason, _raw(t)))
+        return bad
 
-        def tickets() -> Iterable[RawRow]:
-            for opener, answered in openers:
-                fields = threads.ticket(opener, answered)
-                yield RawRow(file, opener.line, fields, canonical(fields))
 
-        yield from merge_by_row(tickets(), bad)
+def _position(pair: tuple[_Tweet, _Tweet | None]) -> tuple[int, int]:
+    return pair[0].order, pair[0].line
+
+
+def _root_opener(threads: _Threads, tweet_id: int) -> str:
+    """The opener of the thread a tweet is now part of (up the tree to a customer root)."""
+    t = threads.tweets[tweet_id]
+    opener = t
+    seen = set()
+    while t.parent is not None and t.parent in threads.tweets and t.id not in seen:
+        seen.add(t.id)
+        t = threads.tweets[t.parent]
+        if t.inbound:
+            opener = t
+    return str(opener.id)
+
+
+def _held(t: _Tweet) -> MessageRecord:
+    return MessageRecord(
+        body=t.text,
+        role="customer" if t.inbound else "agent",
+        author=t.author,
+        created_at=t.created,
+        external_id=str(t.id),
+        reply_to=None if t.parent is None else str(t.parent),
+    )
 
 
 def _raw(t: _Tweet) -> str:

@@ -73,7 +73,7 @@ from pathlib import Path
 from typing import Any, Literal, NoReturn
 
 from ticketlens.errors import RowProblem, UnreadableFile
-from ticketlens.ingest._base import BadRow, ProgressFn, RawRow, Reader
+from ticketlens.ingest._base import BadRow, Item, ProgressFn, RawRow, Reader, SkippedRow
 from ticketlens.ingest._json import canonical, first_line, json_lines
 from ticketlens.ingest._text import check_file, folder_files, open_text, open_utf8
 
@@ -620,7 +620,7 @@ class ZendeskReader(Reader):
     def _files(folder: Path) -> list[Path]:
         return folder_files(folder, FOLDER_EXTENSIONS)
 
-    def read(self, path: Path, progress: ProgressFn | None = None) -> Iterator[RawRow | BadRow]:
+    def read(self, path: Path, progress: ProgressFn | None = None) -> Iterator[Item]:
         plan = self._plan(path)
         folder = path.is_dir()
         done = 0
@@ -639,8 +639,13 @@ class ZendeskReader(Reader):
                 seq += 1
                 if plan.winners is not None and isinstance(ticket, dict):
                     key = _id_text(ticket.get("id"))
-                    if key is not None and plan.winners.get(key) != (index, seq):
-                        continue  # an older copy of a ticket exported again later
+                    winner = None if key is None else plan.winners.get(key)
+                    if winner is not None and winner != (index, seq):
+                        # An older copy of a ticket exported again later.
+                        newer = plan.files[winner[0]].name
+                        why = f"an older copy of a ticket whose latest copy is in {newer}"
+                        yield SkippedRow(str(file), row, why)
+                        continue
                 yield self._row(str(file), row, ticket, side, raw)
             done += file.stat().st_size
             if progress is not None:

@@ -147,11 +147,25 @@ class MessageRecord:
     role: str | None = None
     author: str | None = None
     created_at: dt.datetime | None = None
+    #: the message's id in the source, and the id of the message it answers (threads
+    #: that span files and imports are rebuilt from these)
+    external_id: str | None = None
+    reply_to: str | None = None
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Records cross process boundaries during parallel imports; a plain tuple
         # pickles several times faster than the dataclass's default state protocol.
-        return (MessageRecord, (self.body, self.role, self.author, self.created_at))
+        return (MessageRecord, self.as_tuple())
+
+    def as_tuple(self) -> tuple[Any, ...]:
+        return (
+            self.body,
+            self.role,
+            self.author,
+            self.created_at,
+            self.external_id,
+            self.reply_to,
+        )
 
 
 @dataclass(slots=True)
@@ -547,12 +561,15 @@ class Normaliser:
             role = item.get("role") or item.get("author_role") or item.get("type")
             author = item.get("author") or item.get("author_id") or item.get("from")
             created = item.get("created_at") or item.get("timestamp") or item.get("date")
+            own_id, answers = item.get("id"), item.get("reply_to") or item.get("in_reply_to")
             messages.append(
                 MessageRecord(
                     body=_text(body),
                     role=None if _blank(role) else _text(role).lower(),
                     author=None if _blank(author) else _text(author),
                     created_at=self._date(created, f"{where}.created_at"),
+                    external_id=None if _blank(own_id) else _text(own_id)[:255],
+                    reply_to=None if _blank(answers) else _text(answers)[:255],
                 )
             )
         return messages

@@ -7,6 +7,7 @@ import functools
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -34,11 +35,21 @@ def load_or_create_secret(path: Path) -> bytes:
     return key
 
 
+#: What a pseudonym looks like: a quarantine export or a stored thread hands them back.
+PSEUDONYM = re.compile(r"r_[0-9a-f]{32}")
+
+
+def is_pseudonym(value: str) -> bool:
+    return PSEUDONYM.fullmatch(value.strip().casefold()) is not None
+
+
 class Pseudonymizer:
     """Map raw requester identifiers to stable pseudonyms.
 
     Identifiers are normalised first (trimmed, case-folded) so ``Ann@x.com`` and
-    ``ann@x.com `` count as the same person.
+    ``ann@x.com `` count as the same person. A value that is already a pseudonym (from
+    ``quarantine export``, or a stored thread being rebuilt) is kept as it is, so the
+    person it stands for is still the same requester.
     """
 
     def __init__(self, secret: bytes | None) -> None:
@@ -58,7 +69,7 @@ class Pseudonymizer:
 
     def _compute(self, raw: str) -> str:
         normal = raw.strip().casefold()
-        if self._secret is None:  # the team turned pseudonyms off
+        if self._secret is None or PSEUDONYM.fullmatch(normal):  # off, or one already
             return normal
         digest = hmac.new(self._secret, normal.encode("utf-8"), hashlib.sha256).hexdigest()
         return "r_" + digest[:32]

@@ -72,6 +72,10 @@ class Import(Base):
     rows_updated: Mapped[int] = mapped_column(default=0)
     rows_unchanged: Mapped[int] = mapped_column(default=0)
     rows_quarantined: Mapped[int] = mapped_column(default=0)
+    #: rows joined to a ticket's thread (a reply, a later event of an incident)
+    rows_threaded: Mapped[int] = mapped_column(default=0)
+    #: rows left out with a reason (a brand reply without its opener, an older copy)
+    rows_skipped: Mapped[int] = mapped_column(default=0)
 
 
 class Ticket(Base):
@@ -119,7 +123,11 @@ class Message(Base):
     """One message of a ticket's thread, in order."""
 
     __tablename__ = "messages"
-    __table_args__ = (UniqueConstraint("ticket_id", "position"),)
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "position"),
+        Index("ix_messages_external_id", "external_id"),
+        Index("ix_messages_reply_to", "reply_to"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
@@ -128,6 +136,10 @@ class Message(Base):
     author: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime | None]
     body: Mapped[str] = mapped_column(Text)
+    #: the message's own id in the source (a tweet id), where the source has one
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    #: the id of the message this one answers, where the source says
+    reply_to: Mapped[str | None] = mapped_column(String(255))
 
     ticket: Mapped[Ticket] = relationship(back_populates="messages")
 
@@ -147,6 +159,32 @@ class QuarantinedRow(Base):
     field: Mapped[str | None] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(Text)
     raw: Mapped[str] = mapped_column(Text)
+    #: the row's columns as read (redacted, the requester as its pseudonym), when the
+    #: row could be split into columns at all: what ``quarantine export`` writes
+    fields: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    created_at: Mapped[dt.datetime]
+
+
+class HeldRow(Base):
+    """A message kept until the thread it belongs to is imported (a brand reply whose
+    customer tweet is in another file): counted as skipped, joined when its parent comes."""
+
+    __tablename__ = "held_rows"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        Index("ix_held_rows_reply_to", "source", "reply_to"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(100))
+    external_id: Mapped[str] = mapped_column(String(255))
+    reply_to: Mapped[str | None] = mapped_column(String(255))
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
+    file: Mapped[str] = mapped_column(Text)
+    row: Mapped[int | None]
+    reason: Mapped[str] = mapped_column(Text)
+    #: the message, redacted: body, role, author (pseudonymised for a customer), created_at
+    message: Mapped[dict[str, Any]]
     created_at: Mapped[dt.datetime]
 
 
