@@ -443,12 +443,14 @@ def test_installed_console_script(tmp_path: Path) -> None:
 def test_os_errors_are_one_line_user_errors(tmp_path: Path) -> None:
     runner = CliRunner()
     assert runner.invoke(cli, ["init", str(tmp_path / "ws")]).exit_code == 0
-    target = tmp_path / "missing-folder" / "out.csv"
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not a folder", encoding="utf-8")
+    target = a_file / "rejected"  # a folder cannot be made inside a file
     result = runner.invoke(
         cli, ["--workspace", str(tmp_path / "ws"), "quarantine", "export", "-o", str(target)]
     )
     assert result.exit_code == 2
-    assert result.output.strip() == f"Error: {target}: No such file or directory"
+    assert result.output.strip() == f"Error: {target}: Not a directory"
 
 
 def test_ingest_says_which_format_it_detected(tmp_path: Path) -> None:

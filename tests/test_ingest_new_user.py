@@ -277,3 +277,70 @@ def test_point_6_columns_about_a_message_are_not_taken_for_personal_data() -> No
         "IP",
         "Account Name",
     ]
+
+
+def test_point_9_quarantine_export_writes_rows_back_in_their_own_columns(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    from sqlalchemy import func, select
+
+    from ticketlens.quarantine import export_rejected
+    from ticketlens.store.schema import Requester, Ticket
+
+    path = tmp_path / "tickets.csv"
+    path.write_text(
+        "id,text,requester,created_at,Customer Name\n"
+        "1,card declined again,ann@example.com,2026-03-01 10:00,Ann Lee\n"
+        "2,still declined call me on +44 20 7946 0958,ann@example.com,yesterday,Ann Lee\n"
+        '3,"broken,quote,bob@example.com,2026-03-02 10:00,Bob\n'
+        "4,where is my card,bob@example.com,2026-03-02 11:00,Bob Ray\n",
+        encoding="utf-8",
+    )
+    first = pipeline.ingest(workspace, [path]).counts
+    assert (first.new, first.quarantined) == (2, 2)
+
+    (exported,) = export_rejected(workspace, tmp_path / "rejected")
+    assert exported.path.name == "tickets.csv"
+    text = exported.path.read_text(encoding="utf-8")
+    header, parsed, broken = text.splitlines()
+    assert header == "id,text,requester,created_at,Customer Name"  # the file's own columns
+    # Redacted as stored; the requester as its pseudonym; the name column not kept.
+    assert "+44" not in parsed
+    assert "[PHONE]" in parsed
+    assert "ann@example.com" not in text
+    assert "Ann Lee" not in text
+    assert ",r_" in parsed
+    assert parsed.endswith(",")
+    # A row that could not be split is its raw line, redacted too (its requester with it).
+    assert broken == '3,"broken,quote,[EMAIL],2026-03-02 10:00,Bob'
+
+    # Fixed by hand (a date, the stray quote) and imported as it is.
+    fixed = text.replace("yesterday", "2026-03-01 12:00").replace('"broken,quote', '"broken quote"')
+    exported.path.write_text(fixed, encoding="utf-8")
+    again = pipeline.ingest(workspace, [exported.path]).counts
+    assert (again.new, again.quarantined) == (2, 0)
+    with workspace.store.session() as s:
+        # Ann's two contacts are one requester: the pseudonym was recognised, not hashed.
+        per_requester = s.execute(
+            select(Ticket.requester_id, func.count()).group_by(Ticket.requester_id)
+        ).all()
+        assert sorted(n for _, n in per_requester) == [1, 1, 2]  # Ann, Bob, "[EMAIL]"
+        assert s.scalar(select(func.count()).select_from(Requester)) == 3
+
+
+def test_point_9_the_cli_export_writes_a_folder(
+    sqlite_workspace: Workspace, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from ticketlens.cli import cli
+
+    path = tmp_path / "calls.jsonl"
+    path.write_text('{"id": 1, "text": "ok"}\n{"id": 2, "text": ""}\n', encoding="utf-8")
+    pipeline.ingest(sqlite_workspace, [path])
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["--workspace", str(sqlite_workspace.root), "quarantine", "export", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert (out / "calls.jsonl").read_text(encoding="utf-8") == '{"id": 2, "text": ""}\n'

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,8 +18,7 @@ from ticketlens.cli._output import (
     stdout,
 )
 from ticketlens.ingest import input_size, parse_mapping, reader_names
-from ticketlens.quarantine import COLUMNS as QUARANTINE_COLUMNS
-from ticketlens.quarantine import list_quarantine
+from ticketlens.quarantine import export_rejected, list_quarantine
 from ticketlens.status import workspace_status
 from ticketlens.tickets import get_ticket, list_tickets
 from ticketlens.workspace import Workspace
@@ -325,29 +322,33 @@ def quarantine_list(
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="CSV file to write (default: stdout).",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write to: one file per imported file, named like it.",
 )
 @click.option("--source", help="Only rows of this source.")
 @pass_context
-def quarantine_export(ctx: Context, output: Path | None, source: str | None) -> None:
-    """Export quarantined rows, raw content included, as CSV to fix and re-import.
+def quarantine_export(ctx: Context, output: Path, source: str | None) -> None:
+    """Write the rejected rows back as they came in, to fix and import again.
+
+    Each imported file with rejected rows gets a file of the same name in the folder, in
+    its own columns (values redacted, the requester as its pseudonym, which an import
+    keeps); a row that could not be split into columns is written as its raw text. The
+    quarantine itself, with reasons, is `quarantine list --csv`.
 
     \b
     Example:
-      ticketlens quarantine export -o rejected.csv
+      ticketlens quarantine export -o rejected/
+      ticketlens ingest rejected/tickets.csv
     """
-    rows = list_quarantine(ctx.workspace, source=source)
-    fh = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
-    try:
-        writer = csv.DictWriter(fh, fieldnames=list(QUARANTINE_COLUMNS))
-        writer.writeheader()
-        writer.writerows(rows)
-    finally:
-        if output:
-            fh.close()
-    if output:
-        click.echo(f"Wrote {len(rows)} rows to {output}", err=True)
+    written = export_rejected(ctx.workspace, output, source=source)
+    for item in written:
+        click.echo(
+            f"Wrote {item.rows} row(s) of {safe_terminal(item.source_file)} to {item.path}",
+            err=True,
+        )
+    if not written:
+        click.echo("No quarantined rows.", err=True)
 
 
 @cli.command("settings")

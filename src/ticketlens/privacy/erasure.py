@@ -10,11 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Text, cast, delete, func, or_, select
 
 from ticketlens.errors import NotFound
 from ticketlens.store import Store, audit
-from ticketlens.store.schema import Message, QuarantinedRow, Requester, Ticket
+from ticketlens.store.schema import HeldRow, Message, QuarantinedRow, Requester, Ticket
 
 
 class ErasureContext(Protocol):
@@ -68,11 +68,17 @@ def forget_requester(
         )
         s.execute(delete(Message).where(Message.ticket_id.in_(ticket_ids)))
         s.execute(delete(Ticket).where(Ticket.id.in_(ticket_ids)))
-        # Quarantined rows keep raw text; drop those that carry the identifier.
+        # Quarantined rows keep raw text and their columns (the requester as its
+        # pseudonym); drop those that carry the identifier or the pseudonym.
         lowered = needle.lower()
-        mentions = func.lower(QuarantinedRow.raw).contains(lowered, autoescape=True)
+        mentions = or_(
+            func.lower(QuarantinedRow.raw).contains(lowered, autoescape=True),
+            cast(QuarantinedRow.fields, Text).contains(key, autoescape=True),
+        )
         quarantined = s.scalar(select(func.count()).select_from(QuarantinedRow).where(mentions))
         s.execute(delete(QuarantinedRow).where(mentions))
+        # Held replies waiting for a thread: the person's own messages among them.
+        s.execute(delete(HeldRow).where(cast(HeldRow.message, Text).contains(key, autoescape=True)))
         s.delete(row)
         audit.record(
             s,
