@@ -81,11 +81,11 @@ def terms(counts: Any) -> tuple[int, ...]:
 
 
 def test_point_2_a_twcs_file_with_one_more_column_is_read_as_twcs(
-    files: tuple[Path, Path], sqlite_workspace: Workspace
+    files: tuple[Path, Path], workspace: Workspace
 ) -> None:
     _, brand = files
     assert detect_reader(brand).name == "twcs"
-    report = pipeline.ingest(sqlite_workspace, [brand])
+    report = pipeline.ingest(workspace, [brand])
     assert report.imported.formats == {str(brand): "twcs"}
     # Brand replies are not customer tickets: none becomes one, each is accounted for.
     assert terms(report.counts) == (4, 0, 0, 0, 0, 0, 4)
