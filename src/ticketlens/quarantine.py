@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from sqlalchemy import select
 
+from ticketlens.safe_output import SafeCsvWriter
 from ticketlens.store.schema import QuarantinedRow
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ class ExportedFile:
 
 
 def export_rejected(
-    workspace: Workspace, folder: Path, *, source: str | None = None
+    workspace: Workspace, folder: Path, *, source: str | None = None, formulas: bool = True
 ) -> list[ExportedFile]:
     """Write the rejected rows back in the form they came in, one file per imported file
     (same name, in ``folder``): fix them there and import the file again.
@@ -73,7 +74,9 @@ def export_rejected(
     redacted as stored, the requester as its pseudonym (an import recognises one and
     keeps it, so the person's contacts still count together); a row that could not (broken
     quoting, a JSON item cut off) is written as its raw text, to mend by hand. CSV and TSV
-    files come back as CSV/TSV with their header; anything else as JSON Lines.
+    files come back as CSV/TSV with their header; anything else as JSON Lines. Cells are
+    written by the one safe CSV writer (``formulas=False`` leaves cells starting with
+    ``=`` unguarded, to re-import them exactly).
     """
     rows = list_quarantine(workspace, source=source, with_fields=True)
     by_file: dict[str, list[dict[str, Any]]] = {}
@@ -90,7 +93,7 @@ def export_rejected(
         target = folder / name
         with target.open("w", encoding="utf-8", newline="") as fh:
             if delimiter:
-                _write_delimited(fh, rejected, delimiter)
+                _write_delimited(fh, rejected, delimiter, formulas=formulas)
             else:
                 _write_lines(fh, rejected)
         written.append(ExportedFile(file, target, len(rejected)))
@@ -116,20 +119,22 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _write_delimited(fh: TextIO, rows: list[dict[str, Any]], delimiter: str) -> None:
+def _write_delimited(
+    fh: TextIO, rows: list[dict[str, Any]], delimiter: str, *, formulas: bool
+) -> None:
     columns: dict[str, None] = {}
     for row in rows:
         columns.update(dict.fromkeys(row["fields"] or {}))
-    writer = csv.writer(fh, delimiter=delimiter, lineterminator="\n")
     header = list(columns) or _header_of(Path(rows[0]["file"]), delimiter)
+    writer = SafeCsvWriter(fh, header, formulas=formulas, delimiter=delimiter)
     if header:
-        writer.writerow(header)
+        writer.writeheader()
     for row in rows:
         fields = row["fields"]
         if fields is None:  # could not be split into columns: as it was
-            fh.write(row["raw"].rstrip("\r\n") + "\n")
+            writer.write_line(row["raw"])
         else:
-            writer.writerow([_cell(fields.get(c)) for c in columns])
+            writer.writerow({c: _cell(fields.get(c)) for c in header})
 
 
 def _header_of(original: Path, delimiter: str) -> list[str]:

@@ -10,9 +10,11 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 
 from ticketlens.cli._app import Context, cli, pass_context
 from ticketlens.cli._output import (
+    csv_formulas,
     emit_json,
     emit_rows,
     output_options,
+    raw_option,
     safe_terminal,
     stderr,
     stdout,
@@ -327,6 +329,7 @@ def quarantine_list(
     help="Folder to write to: one file per imported file, named like it.",
 )
 @click.option("--source", help="Only rows of this source.")
+@raw_option
 @pass_context
 def quarantine_export(ctx: Context, output: Path, source: str | None) -> None:
     """Write the rejected rows back as they came in, to fix and import again.
@@ -341,7 +344,7 @@ def quarantine_export(ctx: Context, output: Path, source: str | None) -> None:
       ticketlens quarantine export -o rejected/
       ticketlens ingest rejected/tickets.csv
     """
-    written = export_rejected(ctx.workspace, output, source=source)
+    written = export_rejected(ctx.workspace, output, source=source, formulas=csv_formulas())
     for item in written:
         click.echo(
             f"Wrote {item.rows} row(s) of {safe_terminal(item.source_file)} to {item.path}",

@@ -3,9 +3,7 @@ goes to a terminal has control characters made visible and no console markup app
 
 from __future__ import annotations
 
-import csv
 import json
-import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -15,21 +13,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ticketlens.safe_output import SafeCsvWriter, escape_controls
+
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Everything that moves a terminal's cursor or changes its state, except newline and tab.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def safe_terminal(value: Any) -> str:
-    """Text safe to print on a terminal: control and bidi-override characters escaped."""
-    text = "" if value is None else str(value)
-    return _CONTROL.sub(_escape, text)
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+#: Text safe to print on a terminal: control and bidi characters escaped.
+safe_terminal = escape_controls
 
 
 def stdout() -> Console:
@@ -41,8 +30,30 @@ def stderr() -> Console:
     return Console(stderr=True, highlight=False)
 
 
+def _remember_raw(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    ctx.meta["csv_raw"] = value
+
+
+def csv_formulas() -> bool:
+    """Whether CSV cells are guarded against formulas (off with ``--raw``)."""
+    ctx = click.get_current_context(silent=True)
+    return not (ctx is not None and ctx.meta.get("csv_raw", False))
+
+
+def raw_option(func: F) -> F:
+    """``--raw``: CSV cells exactly as stored, for scripts (no formula guard)."""
+    return click.option(
+        "--raw",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember_raw,
+        help="CSV cells as stored: no ' before cells starting with = + - @ (for scripts).",
+    )(func)
+
+
 def output_options(func: F) -> F:
-    """Add ``--json`` and ``--csv`` to a command (a table is the default)."""
+    """Add ``--json``, ``--csv`` and ``--raw`` to a command (a table is the default)."""
+    func = raw_option(func)
     func = click.option("--csv", "as_csv", is_flag=True, help="Output CSV.")(func)
     func = click.option("--json", "as_json", is_flag=True, help="Output JSON.")(func)
     return func
@@ -66,7 +77,7 @@ def emit_rows(
         emit_json(list(rows))
         return
     if as_csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(columns), extrasaction="ignore")
+        writer = SafeCsvWriter(sys.stdout, columns, formulas=csv_formulas())
         writer.writeheader()
         writer.writerows(rows)
         return

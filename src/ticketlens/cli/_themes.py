@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,7 +12,16 @@ import click
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ticketlens.cli._app import Context, cli, pass_context
-from ticketlens.cli._output import emit_json, emit_rows, safe_terminal, stderr, stdout
+from ticketlens.cli._output import (
+    csv_formulas,
+    emit_json,
+    emit_rows,
+    raw_option,
+    safe_terminal,
+    stderr,
+    stdout,
+)
+from ticketlens.safe_output import SafeCsvWriter
 from ticketlens.themes import LIVE_THEME_STATES
 from ticketlens.themes.catalog import get_theme, iter_assignments, list_themes
 
@@ -219,6 +227,7 @@ def export() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="File to write (default: stdout).",
 )
+@raw_option
 @pass_context
 def export_assignments(ctx: Context, fmt: str, output: Path | None) -> None:
     """Every ticket's theme: source,external_id,theme_id,theme_label,score.
@@ -233,7 +242,7 @@ def export_assignments(ctx: Context, fmt: str, output: Path | None) -> None:
     fh = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
     count = 0
     try:
-        writer = csv.DictWriter(fh, fieldnames=list(ASSIGNMENT_COLUMNS))
+        writer = SafeCsvWriter(fh, ASSIGNMENT_COLUMNS, formulas=csv_formulas())
         writer.writeheader()
         for row in iter_assignments(ctx.workspace):
             writer.writerow(row)

@@ -1,0 +1,89 @@
+"""What a new user hit on the CLI (issue 13): each point, held by a test."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ticketlens import pipeline
+from ticketlens.cli import cli
+from ticketlens.safe_output import safe_cell
+from ticketlens.workspace import Workspace
+
+HOSTILE = "\x1b]0;PWNED TITLE\x07 my card \u202eevil\u202c"
+FORMULA = "=cmd|' /C calc'!A0"
+
+
+def run(ws: Workspace, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["--workspace", str(ws.root), *args])
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def hostile(sqlite_workspace: Workspace, tmp_path: Path) -> Workspace:
+    path = tmp_path / "hostile.jsonl"
+    rows = [
+        {"id": "a", "text": HOSTILE, "created_at": "2026-03-01T10:00:00Z"},
+        {"id": "b", "text": FORMULA, "created_at": "2026-03-01T11:00:00Z"},
+        {"id": "c", "text": "-5 is not a formula to me", "created_at": "2026-03-01T12:00:00Z"},
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    pipeline.ingest(sqlite_workspace, [path], source="hx")
+    return sqlite_workspace
+
+
+def test_point_1_csv_escapes_controls_and_guards_formulas(hostile: Workspace) -> None:
+    code, out = run(hostile, "tickets", "list", "--csv")
+    assert code == 0
+    assert "\x1b" not in out
+    assert "\x07" not in out
+    assert "\u202e" not in out
+    assert "\\x1b]0;PWNED TITLE\\x07" in out
+    rows = list(csv.DictReader(io.StringIO(out)))
+    texts = {r["external_id"]: r["text"] for r in rows}
+    assert texts["b"] == "'" + FORMULA
+    assert texts["c"] == "'-5 is not a formula to me"
+    # The stable column set stays.
+    assert list(rows[0]) == [
+        "id",
+        "source",
+        "external_id",
+        "created_at",
+        "channel",
+        "status",
+        "text",
+    ]
+
+
+def test_point_1_raw_turns_the_formula_guard_off_and_json_stays_exact(hostile: Workspace) -> None:
+    code, out = run(hostile, "tickets", "list", "--csv", "--raw")
+    assert code == 0
+    texts = {r["external_id"]: r["text"] for r in csv.DictReader(io.StringIO(out))}
+    assert texts["b"] == FORMULA
+    assert "\x1b" not in out  # controls are escaped even then
+    code, out = run(hostile, "tickets", "list", "--json")
+    assert {t["external_id"]: t["text"] for t in json.loads(out)}["a"] == HOSTILE
+
+
+def test_point_1_every_csv_goes_through_the_one_writer(
+    sqlite_workspace: Workspace, tmp_path: Path
+) -> None:
+    path = tmp_path / "tickets.csv"
+    path.write_text(f'id,text,created_at\n1,"{FORMULA}",not a date\n', encoding="utf-8")
+    pipeline.ingest(sqlite_workspace, [path])
+    out = tmp_path / "rejected"
+    assert run(sqlite_workspace, "quarantine", "export", "-o", str(out))[0] == 0
+    (row,) = csv.DictReader(io.StringIO((out / "tickets.csv").read_text(encoding="utf-8")))
+    assert row["text"] == "'" + FORMULA
+    assert run(sqlite_workspace, "quarantine", "export", "--raw", "-o", str(out))[0] == 0
+    (row,) = csv.DictReader(io.StringIO((out / "tickets.csv").read_text(encoding="utf-8")))
+    assert row["text"] == FORMULA
+    assert safe_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert safe_cell("\tx") == "'\tx"
+    assert safe_cell(-5) == -5  # numbers are numbers
+    assert safe_cell("a\nb") == "a\nb"  # a newline is text in a quoted cell
