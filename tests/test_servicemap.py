@@ -116,3 +116,93 @@ def test_cli_draws_the_map(suggested: Workspace, tmp_path: Path) -> None:  # noq
     marked_spot = next(h for h in after["hot_spots"] if h["theme"] == spot["theme"])
     assert (marked_spot["state"], marked_spot["due"]) == ("scheduled", "2026-12-15")
     assert runner.invoke(cli, [*base, "servicemap"]).exit_code == 0
+
+
+def _chart_rows(spec: dict[str, object]) -> list[dict[str, object]]:
+    """Every data row drawn in the picture, in panel order."""
+    found: list[dict[str, object]] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            values = (
+                node.get("data", {}).get("values") if isinstance(node.get("data"), dict) else None
+            )
+            if isinstance(values, list):
+                found.extend(values)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec)
+    return found
+
+
+def test_point_2_the_picture_and_the_table_tell_one_story(suggested: Workspace) -> None:  # noqa: F811
+    from ticketlens.insight.charts import service_map_chart
+    from ticketlens.insight.servicemap import percent, trend_class
+
+    ws = suggested
+    approve_all(ws, "theme-system")
+    approve_all(ws, "theme-step")
+    from ticketlens.store.schema import Ticket
+
+    with ws.store.session() as s:  # the tiny set has no dates: spread it over 8 weeks
+        start = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+        for n, ticket in enumerate(s.scalars(select(Ticket).order_by(Ticket.id))):
+            ticket.created_at = start + dt.timedelta(days=(n * 7) % 56, hours=n)
+    data = service_map(ws)
+    # One classification: the data carries it and the picture draws exactly that.
+    for row in [*data["systems"], *data["hot_spots"]]:
+        assert row["trend_class"] == trend_class(row["trend"], row["recent"])
+    spec = service_map_chart(data)
+    drawn = _chart_rows(spec)
+    for system in data["systems"]:
+        (bar,) = {
+            (r["trend"], r["change"])
+            for r in drawn
+            if str(r.get("system", "")).startswith(system["name"] + " (")
+        }
+        assert bar == (system["trend_class"], percent(system["trend"]))
+    assert trend_class(0.197, 10) == "rising"  # fx-pricing's +19.7% is rising, not steady
+    # Every panel counts the same window, says so, and the as-of point is printed.
+    text = json.dumps(spec)
+    weeks = data["window_weeks"]
+    assert "all time" not in text
+    assert text.count(f"last {weeks} weeks") >= 3
+    assert data["as_of"] is not None
+    assert data["as_of"][:10] in text
+    assert "the newest ticket's time" in text
+    steps = [r for r in drawn if "step" in r]
+    assert {s["step"].split(". ", 1)[1]: s["recent"] for s in steps} == {
+        s["name"]: s["recent"] for s in data["journey"]
+    }
+    url = ws.store.engine.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(cli, ["-w", str(ws.root), "--db", url, "servicemap"])
+    assert result.exit_code == 0, result.output
+    assert f"As of {data['as_of']} (the newest ticket's time)" in result.output
+    first = data["systems"][0]
+    if first["trend"] is not None:
+        assert f"{percent(first['trend'])} {first['trend_class']}" in result.output
+
+
+def test_point_3_a_hot_spot_mark_needs_the_theme_on_that_system(suggested: Workspace) -> None:  # noqa: F811
+    ws = suggested
+    approve_all(ws, "theme-system")
+    data = service_map(ws)
+    spot = data["hot_spots"][0]
+    elsewhere = next(s["system"] for s in data["systems"] if s["system"] != spot["system"])
+    with pytest.raises(
+        InvalidTransition, match=f"theme {spot['theme']} is not on {elsewhere}"
+    ) as err:
+        mark_hot_spot(ws, elsewhere, spot["theme"], "acknowledged")
+    assert spot["system"] in (err.value.hint or "")
+    url = ws.store.engine.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(
+        cli,
+        ["-w", str(ws.root), "--db", url, "servicemap", "mark", elsewhere, str(spot["theme"]),
+         "--state", "acknowledged", "--why", "x"],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert spot["system"] in result.output

@@ -63,6 +63,13 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
+#: Columns holding what a person types into another command (ids, names of systems and
+#: settings): tables never truncate them.
+KEY_COLUMNS = frozenset(
+    {"id", "system", "step", "theme", "ref", "source", "external_id", "kind", "key", "setting"}
+)
+
+
 def emit_rows(
     rows: Sequence[dict[str, Any]],
     columns: Sequence[str],
@@ -71,8 +78,14 @@ def emit_rows(
     as_csv: bool,
     title: str | None = None,
     widths: dict[str, int] | None = None,
+    optional: Sequence[str] = (),
 ) -> None:
-    """Print rows as JSON (all keys), CSV or a table (the listed columns)."""
+    """Print rows as JSON (all keys), CSV or a table (the listed columns).
+
+    A table fits the terminal: key columns (``KEY_COLUMNS``) are never cut, words are not
+    broken, text previews (``widths``) give way first, and ``optional`` columns are left
+    out, saying so, when even then it does not fit.
+    """
     if as_json:
         emit_json(list(rows))
         return
@@ -81,9 +94,43 @@ def emit_rows(
         writer.writeheader()
         writer.writerows(rows)
         return
+    console = stdout()
+    shown = list(columns)
+    table = _table(rows, shown, title, widths or {})
+    # Too wide for the terminal: leave out the optional columns, last first (--json has all).
+    while optional and _narrowest(table) > console.width:
+        drop = next((c for c in reversed(optional) if c in shown), None)
+        if drop is None:
+            break
+        shown.remove(drop)
+        table = _table(rows, shown, title, widths or {})
+    if shown != list(columns):
+        hidden = ", ".join(c for c in columns if c not in shown)
+        table.caption = f"({hidden} left out to fit the terminal; --json shows every column)"
+    stdout().print(table)
+
+
+def _narrowest(table: Table) -> int:
+    """The table's width with every column at its minimum (cells, padding, borders)."""
+    return sum((c.min_width or 1) + 3 for c in table.columns) + 1
+
+
+def _table(
+    rows: Sequence[dict[str, Any]], columns: list[str], title: str | None, widths: dict[str, int]
+) -> Table:
     table = Table(title=title, show_lines=False)
     for column in columns:
-        table.add_column(column, max_width=(widths or {}).get(column), overflow="ellipsis")
+        cells = [safe_terminal(r.get(column)) for r in rows]
+        if column in KEY_COLUMNS:
+            # What one types back into another command is never cut or wrapped.
+            longest = max((len(c) for c in cells), default=0)
+            table.add_column(column, no_wrap=True, min_width=max(longest, len(column)))
+        elif column in widths:  # ticket text: a preview, cut with an ellipsis
+            table.add_column(column, max_width=widths[column], min_width=8, overflow="ellipsis")
+        else:
+            # Wrap between words, never inside one (up to 16 characters).
+            word = max((len(w) for c in cells for w in c.split()), default=0)
+            table.add_column(column, min_width=min(16, max(word, len(column))), overflow="fold")
     for row in rows:
         table.add_row(*(Text(safe_terminal(row.get(c))) for c in columns))
-    stdout().print(table)
+    return table

@@ -46,25 +46,40 @@ def servicemap(
         emit_json(data)
         return
     weeks = data["window_weeks"]
+    as_of = data["as_of"] or "-"
+    click.echo(f"As of {as_of} ({data['as_of_basis']}).")
     emit_rows(
-        [s | {"trend": _percent(s["trend"]), "themes": len(s["themes"])} for s in data["systems"]],
+        [s | {"trend": _trend(s), "themes": len(s["themes"])} for s in data["systems"]],
         ["system", "owner", "recent", "before", "trend", "tickets", "themes"],
         as_json=False,
         as_csv=False,
     )
-    click.echo(f"recent: tickets in the last {weeks} weeks; before: the {weeks} weeks before")
+    click.echo(
+        f"recent: tickets in the last {weeks} weeks to then; before: the {weeks} weeks before; "
+        "tickets: all time"
+    )
     emit_rows(
-        [h | {"trend": _percent(h["trend"])} for h in data["hot_spots"][:top]],
+        [h | {"trend": _trend(h)} for h in data["hot_spots"][:top]],
         ["rank", "system", "theme", "label", "recent", "trend", "state", "due", "owner"],
         as_json=False,
         as_csv=False,
         widths={"label": 30},
+        optional=["owner", "due"],
     )
-    emit_rows(data["journey"], ["step", "name", "tickets", "themes"], as_json=False, as_csv=False)
+    emit_rows(
+        data["journey"],
+        ["step", "name", "recent", "tickets", "themes"],
+        as_json=False,
+        as_csv=False,
+    )
 
 
-def _percent(trend: float | None) -> str:
-    return "new" if trend is None else f"{trend:+.0%}"
+def _trend(row: dict[str, object]) -> str:
+    """The change and its class, as the picture colours it: ``+20% rising``."""
+    from ticketlens.insight.servicemap import percent
+
+    change = percent(row["trend"])  # type: ignore[arg-type]
+    return change if change == "new" else f"{change} {row['trend_class']}"
 
 
 @servicemap.command("mark")

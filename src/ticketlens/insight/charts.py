@@ -12,92 +12,104 @@ from typing import Any
 import altair as alt
 
 from ticketlens.errors import TicketlensError
+from ticketlens.insight.servicemap import TREND_CLASSES, percent
 
-RISING, FALLING = 0.2, -0.2
 HOT_SPOTS = 10
+#: One colour per trend class, the same in every panel.
+TREND_COLOURS = alt.Scale(
+    domain=list(TREND_CLASSES), range=["#d62728", "#7f7f7f", "#2ca02c", "#ff7f0e", "#c7c7c7"]
+)
 
 
 def _values(rows: list[dict[str, Any]]) -> Any:
     return alt.Data(values=rows)  # type: ignore[no-untyped-call]
 
 
-def _trend_word(trend: float | None, recent: int) -> str:
-    if trend is None:
-        return "new" if recent else "quiet"
-    if trend >= RISING:
-        return "rising"
-    if trend <= FALLING:
-        return "falling"
-    return "steady"
+def _room_for_labels(rows: list[dict[str, Any]]) -> Any:
+    """An x scale with room after the longest bar for its "+20%" label."""
+    longest = max((int(r["recent"]) for r in rows), default=0)
+    return alt.Scale(domain=[0, max(1, round(longest * 1.15))], nice=False)
 
 
 def service_map_chart(data: dict[str, Any]) -> dict[str, Any]:
-    """Systems by recent ticket volume (coloured by trend) beside the journey's steps."""
+    """Systems by recent ticket volume (coloured by trend) beside the journey's steps, and
+    the top hot spots (coloured by trend, their state and change in the label). Every
+    panel counts the same window, ending at ``as_of``; the trend classes are the data's."""
     weeks = data["window_weeks"]
+    window = f"last {weeks} weeks"
+    legend = f"trend vs the {weeks} weeks before"
     systems = [
         {
             "system": f"{s['name']} ({s['owner']})",
             "recent": s["recent"],
             "before": s["before"],
             "tickets": s["tickets"],
-            "trend": _trend_word(s["trend"], s["recent"]),
+            "trend": s["trend_class"],
+            "change": percent(s["trend"]),
             "themes": len(s["themes"]),
         }
         for s in data["systems"]
     ]
-    colours = alt.Scale(
-        domain=["rising", "steady", "falling", "new", "quiet"],
-        range=["#d62728", "#7f7f7f", "#2ca02c", "#ff7f0e", "#c7c7c7"],
-    )
     by_system = (
-        alt.Chart(_values(systems), title=f"Tickets per system, last {weeks} weeks")
+        alt.Chart(_values(systems), title=f"Tickets per system, {window}")
         .mark_bar()
         .encode(
-            x=alt.X("recent:Q", title=f"tickets, last {weeks} weeks"),
+            x=alt.X("recent:Q", title=f"tickets, {window}", scale=_room_for_labels(systems)),
             y=alt.Y("system:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
-            color=alt.Color("trend:N", scale=colours, title=f"vs the {weeks} weeks before"),
-            tooltip=["system:N", "recent:Q", "before:Q", "tickets:Q", "themes:Q"],
+            color=alt.Color("trend:N", scale=TREND_COLOURS, title=legend),
+            tooltip=["system:N", "recent:Q", "before:Q", "change:N", "tickets:Q", "themes:Q"],
         )
     )
+    by_system = by_system + by_system.mark_text(align="left", dx=3).encode(
+        text="change:N", color=alt.value("#333333")
+    )
     steps = [
-        {"step": f"{s['position'] + 1}. {s['name']}", "tickets": s["tickets"]}
+        {"step": f"{s['position'] + 1}. {s['name']}", "recent": s["recent"]}
         for s in data["journey"]
     ]
     journey_order = sorted(steps, key=lambda s: int(s["step"].split(".")[0]))
     by_step = (
-        alt.Chart(_values(steps), title="Journey steps by tickets (all time)")
+        alt.Chart(_values(steps), title=f"Journey steps by tickets, {window}")
         .mark_bar(color="#1f77b4")
         .encode(
-            x=alt.X("tickets:Q", title="tickets"),
+            x=alt.X("recent:Q", title=f"tickets, {window}"),
             y=alt.Y("step:N", sort=[s["step"] for s in journey_order], title=None),
-            tooltip=["step:N", "tickets:Q"],
+            tooltip=["step:N", "recent:Q"],
         )
     )
     spots = [
         {
-            "spot": f"#{h['rank']} {h['label']} @ {h['system']}",
+            "spot": f"#{h['rank']} {h['label']} @ {h['system']} ({h['state']})",
             "recent": h["recent"],
             "state": h["state"],
-            "trend": "new" if h["trend"] is None else f"{h['trend']:+.0%}",
+            "trend": h["trend_class"],
+            "change": percent(h["trend"]),
         }
         for h in data["hot_spots"][:HOT_SPOTS]
     ]
-    states = alt.Scale(
-        domain=["open", "acknowledged", "scheduled", "fixed"],
-        range=["#d62728", "#ff7f0e", "#1f77b4", "#2ca02c"],
-    )
     by_spot = (
-        alt.Chart(_values(spots), title=f"Top hot spots (theme @ system), last {weeks} weeks")
+        alt.Chart(_values(spots), title=f"Top hot spots (theme @ system, state), {window}")
         .mark_bar()
         .encode(
-            x=alt.X("recent:Q", title=f"tickets, last {weeks} weeks"),
-            y=alt.Y("spot:N", sort=None, title=None, axis=alt.Axis(labelLimit=320)),
-            color=alt.Color("state:N", scale=states, title="hot spot state"),
-            tooltip=["spot:N", "recent:Q", "trend:N", "state:N"],
+            x=alt.X("recent:Q", title=f"tickets, {window}", scale=_room_for_labels(spots)),
+            y=alt.Y("spot:N", sort=None, title=None, axis=alt.Axis(labelLimit=420)),
+            # Same colours as the systems above: their legend serves both.
+            color=alt.Color("trend:N", scale=TREND_COLOURS, legend=None),
+            tooltip=["spot:N", "recent:Q", "change:N", "state:N"],
         )
     )
+    by_spot = by_spot + by_spot.mark_text(align="left", dx=3).encode(
+        text="change:N", color=alt.value("#333333")
+    )
+    as_of = (data.get("as_of") or "no tickets")[:16].replace("T", " ")
     chart = alt.vconcat(
-        alt.hconcat(by_system, by_step).resolve_scale(color="independent"), by_spot
+        alt.hconcat(by_system, by_step).resolve_scale(color="independent"),
+        by_spot,
+        title=alt.Title(
+            "Service map",
+            subtitle=f"as of {as_of} UTC ({data.get('as_of_basis', '')})",
+            anchor="start",
+        ),
     ).resolve_scale(color="independent")
     spec: dict[str, Any] = chart.to_dict()
     return spec

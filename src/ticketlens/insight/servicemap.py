@@ -4,7 +4,12 @@ Per system (from the mission file): the themes people linked to it, their ticket
 volume in the last four weeks against the four before (the trend), and its hot spots:
 each theme on the system, ranked by recent volume and growth, with the state a person
 gave it (open, acknowledged, scheduled with a date and an owner, fixed). Journey steps
-are ranked by the volume of the themes linked to them. Only approved links count.
+are ranked by the volume of the themes linked to them in the same four weeks. Only
+approved links count.
+
+"Now" is the newest ticket's time (``as_of``): the map describes the data as imported,
+so an export from last month reads the same today. The trend is classified once, here
+(:func:`trend_class`), for the table and the picture alike.
 """
 
 from __future__ import annotations
@@ -33,13 +38,35 @@ if TYPE_CHECKING:
     from ticketlens.workspace import Workspace
 
 WINDOW = dt.timedelta(weeks=4)
+#: A change of at least this much (either way) over the weeks before is rising / falling.
+RISING, FALLING = 0.1, -0.1
+TREND_CLASSES = ("rising", "steady", "falling", "new", "quiet")
+#: What ``as_of`` is.
+AS_OF_BASIS = "the newest ticket's time"
 
 
-def _volumes(session: Session, theme_ids: list[int]) -> dict[int, dict[str, Any]]:
+def percent(trend: float | None) -> str:
+    """The trend as table and picture print it: +20%, -5%, or new (nothing before)."""
+    return "new" if trend is None else f"{trend:+.0%}"
+
+
+def trend_class(trend: float | None, recent: int) -> str:
+    """rising / steady / falling against the weeks before; new (nothing before), quiet."""
+    if trend is None:
+        return "new" if recent else "quiet"
+    if trend >= RISING:
+        return "rising"
+    if trend <= FALLING:
+        return "falling"
+    return "steady"
+
+
+def _volumes(
+    session: Session, theme_ids: list[int], latest: dt.datetime | None
+) -> dict[int, dict[str, Any]]:
     """Per theme: all its tickets, those of the last four weeks and of the four before."""
-    latest = session.scalar(select(func.max(Ticket.created_at)))
     out: dict[int, dict[str, Any]] = {
-        t: {"tickets": set(), "recent": 0, "before": 0} for t in theme_ids
+        t: {"tickets": set(), "recent_tickets": set(), "recent": 0, "before": 0} for t in theme_ids
     }
     rows = session.execute(
         select(ThemeAssignment.theme_id, ThemeAssignment.ticket_id, Ticket.created_at)
@@ -55,6 +82,7 @@ def _volumes(session: Session, theme_ids: list[int]) -> dict[int, dict[str, Any]
         age = latest - created
         if age < WINDOW:
             out[theme]["recent"] += 1
+            out[theme]["recent_tickets"].add(ticket)
         elif age < 2 * WINDOW:
             out[theme]["before"] += 1
     return out
@@ -78,7 +106,8 @@ def service_map(workspace: Workspace) -> dict[str, Any]:
                 )
             )
         )
-        volumes = _volumes(session, sorted(holding))
+        latest = session.scalar(select(func.max(Ticket.created_at)))
+        volumes = _volumes(session, sorted(holding), latest)
         labels = current_labels(session, sorted(holding))
         marks = {(h.system, h.theme_id): h for h in session.scalars(select(HotSpot))}
         systems, hot_spots = [], []
@@ -97,6 +126,7 @@ def service_map(workspace: Workspace) -> dict[str, Any]:
                     "recent": recent,
                     "before": before,
                     "trend": _trend(recent, before),
+                    "trend_class": trend_class(_trend(recent, before), recent),
                     "themes": [
                         {"id": t, "label": labels.get(t, ""), "tickets": len(volumes[t]["tickets"])}
                         for t in sorted(themes, key=lambda t: -len(volumes[t]["tickets"]))
@@ -113,6 +143,10 @@ def service_map(workspace: Workspace) -> dict[str, Any]:
                         "recent": volumes[t]["recent"],
                         "before": volumes[t]["before"],
                         "trend": _trend(volumes[t]["recent"], volumes[t]["before"]),
+                        "trend_class": trend_class(
+                            _trend(volumes[t]["recent"], volumes[t]["before"]),
+                            volumes[t]["recent"],
+                        ),
                         "state": mark.state if mark else "open",
                         "due": mark.due.isoformat() if mark and mark.due else None,
                         "owner": (mark.owner if mark else None) or system.owner,
@@ -123,11 +157,15 @@ def service_map(workspace: Workspace) -> dict[str, Any]:
         for step in mission.journey:
             themes = [t for t in holding if step.id in by_step.get(t, set())]
             tickets = set().union(*(volumes[t]["tickets"] for t in themes)) if themes else set()
+            recent_tickets = (
+                set().union(*(volumes[t]["recent_tickets"] for t in themes)) if themes else set()
+            )
             steps.append(
                 {
                     "step": step.id,
                     "name": step.name,
                     "position": step.position,
+                    "recent": len(recent_tickets),
                     "tickets": len(tickets),
                     "themes": len(themes),
                 }
@@ -139,8 +177,11 @@ def service_map(workspace: Workspace) -> dict[str, Any]:
     return {
         "systems": sorted(systems, key=lambda s: (-s["recent"], -s["tickets"], s["system"])),
         "hot_spots": [h | {"rank": i + 1} for i, h in enumerate(hot_spots)],
-        "journey": sorted(steps, key=lambda s: (-s["tickets"], s["position"])),
+        "journey": sorted(steps, key=lambda s: (-s["recent"], -s["tickets"], s["position"])),
         "window_weeks": WINDOW.days // 7,
+        # Every panel's "last N weeks" ends here.
+        "as_of": latest.isoformat() if latest else None,
+        "as_of_basis": AS_OF_BASIS,
     }
 
 
@@ -167,6 +208,17 @@ def mark_hot_spot(
     with workspace.store.session() as session:
         if session.get(Theme, theme_id) is None:
             raise NotFound(f"no theme {theme_id}", hint="see `ticketlens themes list`")
+        on = sorted(approved_links(session, "system").get(theme_id, set()))
+        if system not in on:
+            raise InvalidTransition(
+                f"theme {theme_id} is not on {system}: no approved link puts it there",
+                hint=(
+                    f"theme {theme_id} is on {', '.join(on)}"
+                    if on
+                    else f"theme {theme_id} is on no system yet: approve a link first "
+                    "(`ticketlens review list --kind theme-system`)"
+                ),
+            )
         spot = session.scalars(
             select(HotSpot).where(HotSpot.system == system, HotSpot.theme_id == theme_id)
         ).one_or_none()
