@@ -87,3 +87,47 @@ def test_point_1_every_csv_goes_through_the_one_writer(
     assert safe_cell("\tx") == "'\tx"
     assert safe_cell(-5) == -5  # numbers are numbers
     assert safe_cell("a\nb") == "a\nb"  # a newline is text in a quoted cell
+
+
+def _label_item(ws: Workspace) -> dict[str, object]:
+    from ticketlens.review import list_items
+
+    return list_items(ws, kind="theme-label", state="suggested")[0]
+
+
+def test_point_4_interactive_edit_asks_for_the_label_then_why(discovered: Workspace) -> None:
+    from ticketlens.review import get_item
+
+    ws = discovered
+    item = _label_item(ws)
+    strings = [k for k, v in get_item(ws, item["id"])["payload"].items() if isinstance(v, str)]
+    assert strings == ["label"]
+    url = ws.store.engine.url.render_as_string(hide_password=False)
+    base = ["-w", str(ws.root), "--db", url, "review", "--kind", "theme-label"]
+    typed = "e\nCard not delivered\nour wording\nq\n"
+    result = CliRunner().invoke(cli, base, input=typed)
+    assert result.exit_code == 0, result.output
+    after = get_item(ws, item["id"])
+    assert after["state"] == "edited"
+    assert after["payload"]["label"] == "Card not delivered"
+    from ticketlens.history import list_audit_events
+
+    *_, event = list_audit_events(ws, target_type="review_item", target_id=str(item["id"]))
+    assert (event["action"], event["reason"]) == ("edit", "our wording")
+
+
+def test_point_4_an_edit_that_changes_nothing_is_refused(discovered: Workspace) -> None:
+    from ticketlens.review import get_item
+
+    ws = discovered
+    item = _label_item(ws)
+    label = get_item(ws, item["id"])["payload"]["label"]
+    url = ws.store.engine.url.render_as_string(hide_password=False)
+    base = ["-w", str(ws.root), "--db", url]
+    same = CliRunner().invoke(cli, [*base, "review", "edit", str(item["id"]), "--label", label])
+    assert same.exit_code == 2
+    assert "changes nothing" in same.output
+    walked = CliRunner().invoke(cli, [*base, "review", "--kind", "theme-label"], input="e\n\nq\n")
+    assert walked.exit_code == 0, walked.output
+    assert "Nothing changed" in walked.output
+    assert get_item(ws, item["id"])["state"] == "suggested"

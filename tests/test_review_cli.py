@@ -73,7 +73,7 @@ def test_decisions_are_audited_and_shown(queued: list[str], workspace: Workspace
 def test_the_walk_takes_decisions_in_turn(queued: list[str], workspace: Workspace) -> None:
     pending = json.loads(run(*queued, "review", "list", "--state", "suggested", "--json").stdout)
     # approve the first, skip the second, edit the third (new label), then quit
-    answers = "a\n\ns\ne\n\nPayments refused\nq\n"
+    answers = "a\n\ns\ne\nPayments refused\n\nq\n"  # the label, then why (optional)
     walked = run(*queued, "review", "--as", "lee", input=answers)
     assert "2 decision(s) recorded by lee" in walked.output
     assert "evidence:" in walked.output

@@ -66,13 +66,13 @@ def _walk(ctx: Context, kind: str | None, why: str | None) -> None:
         if choice == "s":
             continue
         action = {"a": "approve", "r": "reject", "e": "edit"}[choice]
+        # What changes first, then why: the natural order of an edit.
+        payload = _edited(item) if action == "edit" else None
+        if payload is not None and payload == item["payload"]:
+            click.echo("Nothing changed: not recorded (approve it to keep it as it is).")
+            continue
         reason = why or _ask_reason(action)
-        if choice == "a":
-            decide(ctx.workspace, item["id"], "approve", reason=reason)
-        elif choice == "r":
-            decide(ctx.workspace, item["id"], "reject", reason=reason)
-        else:
-            decide(ctx.workspace, item["id"], "edit", reason=reason, payload=_edited(item))
+        decide(ctx.workspace, item["id"], action, reason=reason, payload=payload)
         done += 1
     click.echo(f"{done} decision(s) recorded by {ctx.workspace.actor}.")
 

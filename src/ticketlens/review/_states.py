@@ -129,6 +129,12 @@ def transition(
         )
     if action == "edit" and payload is None:
         raise InvalidTransition("edit needs the new content", hint="pass the edited payload")
+    if action == "edit" and payload == item.payload:
+        # Recorded as "edited", it would claim a person's wording that is the draft's.
+        raise InvalidTransition(
+            f"the edit of review item {item_id} changes nothing",
+            hint=f"approve it as it is: `ticketlens review approve {item_id}`",
+        )
     if action != "edit" and payload is not None:
         raise InvalidTransition(
             f"{action} does not change the content", hint="use edit to change it"
