@@ -131,3 +131,28 @@ def test_point_4_an_edit_that_changes_nothing_is_refused(discovered: Workspace) 
     assert walked.exit_code == 0, walked.output
     assert "Nothing changed" in walked.output
     assert get_item(ws, item["id"])["state"] == "suggested"
+
+
+def test_point_5_themes_list_json_describes_the_workspace(
+    discovered: Workspace, tmp_path: Path
+) -> None:
+    from tests.conftest import BASE, MORE, sample_lines, write
+
+    ws = discovered
+    more = write(tmp_path / "more.jsonl", sample_lines()[BASE : BASE + MORE])
+    pipeline.ingest(ws, [more])  # an increment: the last run saw only these tickets
+    url = ws.store.engine.url.render_as_string(hide_password=False)
+    code = CliRunner().invoke(cli, ["-w", str(ws.root), "--db", url, "themes", "list", "--json"])
+    assert code.exit_code == 0, code.output
+    listing = json.loads(code.output)
+    assert listing["tickets"] == BASE + MORE
+    assert listing["tickets"] == sum(i["size"] for i in listing["items"]) + listing["unclear"]
+    assert listing["unclear"] == sum(listing["unclear_by_language"].values())
+    assert listing["themes"] == sum(1 for i in listing["items"] if i["state"] != "merged")
+    assert listing["last_run"]["tickets"] == MORE  # the increment, nested
+    for item in listing["items"]:
+        assert {"id", "label", "label_state", "state", "size", "share", "language", "group"} <= set(
+            item
+        )
+    text = CliRunner().invoke(cli, ["-w", str(ws.root), "--db", url, "themes", "list"]).output
+    assert f"over {BASE + MORE:,} tickets" in text

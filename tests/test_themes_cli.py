@@ -136,7 +136,7 @@ def test_a_second_run_replaces_the_assignments(
 ) -> None:
     base, first = discovered
     again = json.loads(run(*base, "themes", "discover", "--json").stdout)
-    assert again["run"] == first["run"] + 1
+    assert again["last_run"]["run"] == first["last_run"]["run"] + 1
     # Same tickets, same settings: the same themes (ids are per run until issue 5).
     assert [i["label"] for i in again["items"]] == [i["label"] for i in first["items"]]
     rows = list(csv.DictReader(io.StringIO(run(*base, "export", "assignments").stdout)))

@@ -103,7 +103,13 @@ def theme_counts(session: Session) -> dict[str, int]:
 
 
 def list_themes(workspace: Workspace, *, include_all: bool = False) -> dict[str, Any]:
-    """Themes that take tickets (or every theme ever), largest first, with their state."""
+    """Themes that take tickets (or every theme ever), largest first, with their state.
+
+    A stable interface (``themes list --json``): top-level ``tickets``, ``themes`` (live),
+    ``unclear`` and ``unclear_by_language`` describe the workspace now; ``items`` each have
+    ``id``, ``label``, ``label_state``, ``state``, ``size``, ``share``, ``language`` and
+    ``group``; ``last_run`` is the latest discovery or increment.
+    """
     with workspace.store.session() as session:
         run = latest_run(session)
         query = select(Theme)
@@ -120,8 +126,14 @@ def list_themes(workspace: Workspace, *, include_all: bool = False) -> dict[str,
         labels = _labels(session, [t.id for t in themes])
         items = [_theme_row(t, labels, groups, sizes.get(t.id, 0), total) for t in themes]
         items.sort(key=lambda item: (-item["size"], item["id"]))
-        return run_summary(run) | {
+        # The workspace as it is now (increments and people's moves included); the last
+        # run, which may have been a small increment, is one nested object.
+        return {
+            "tickets": total,
+            "themes": sum(1 for t in themes if t.state in LIVE_THEME_STATES),
+            "unclear": sum(unclear.values()),
             "unclear_by_language": unclear,
+            "last_run": run_summary(run),
             "groups": [
                 {"id": g.id, "label": g.label, "keywords": g.keywords}
                 for g in sorted(groups.values(), key=lambda g: (g.run_id, g.number))
