@@ -206,3 +206,38 @@ def test_point_3_a_hot_spot_mark_needs_the_theme_on_that_system(suggested: Works
     )  # fmt: skip
     assert result.exit_code == 2
     assert spot["system"] in result.output
+
+
+def test_point_6_theme_and_review_show_say_what_the_theme_is_tied_to(
+    suggested: Workspace,  # noqa: F811
+) -> None:
+    ws = suggested
+    approve_all(ws, "theme-system")
+    system_link = links(ws, "theme-system")[0]
+    theme_id = int(system_link["subject"].split(":")[1])
+    url = ws.store.engine.url.render_as_string(hide_password=False)
+    base = ["-w", str(ws.root), "--db", url]
+    shown = CliRunner().invoke(cli, [*base, "themes", "show", str(theme_id)])
+    assert shown.exit_code == 0, shown.output
+    system_id = system_link["target"].split(":", 1)[1]
+    (system_line,) = [line for line in shown.output.splitlines() if line.startswith("system:")]
+    assert f"[{system_id}, owner " in system_line
+    assert "draft" not in system_line  # approved
+    (outcome_line,) = [
+        line for line in shown.output.splitlines() if line.startswith("outcome it blocks:")
+    ]
+    assert "(draft, not reviewed)" in outcome_line  # suggested, waiting for a person
+    as_json = json.loads(
+        CliRunner().invoke(cli, [*base, "themes", "show", str(theme_id), "--json"]).output
+    )
+    assert as_json["links"]["system"][0] == {
+        "id": system_id,
+        "name": as_json["links"]["system"][0]["name"],
+        "state": "approved",
+        "owner": as_json["links"]["system"][0]["owner"],
+    }
+    label = get_theme(ws, theme_id)["label"]
+    review = CliRunner().invoke(cli, [*base, "review", "show", str(system_link["id"])])
+    assert review.exit_code == 0, review.output
+    assert f'theme {theme_id} "{label}"' in review.output
+    assert "The theme now:" in review.output

@@ -3,6 +3,7 @@ goes to a terminal has control characters made visible and no console markup app
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -97,40 +98,76 @@ def emit_rows(
     console = stdout()
     shown = list(columns)
     table = _table(rows, shown, title, widths or {})
-    # Too wide for the terminal: leave out the optional columns, last first (--json has all).
-    while optional and _narrowest(table) > console.width:
+    # Too wide for the terminal: leave out the optional columns, last first (--json has
+    # all), then let the other columns wrap tighter; key columns are never cut.
+    while optional and not _fits(table, console.width):
         drop = next((c for c in reversed(optional) if c in shown), None)
         if drop is None:
             break
         shown.remove(drop)
         table = _table(rows, shown, title, widths or {})
+    if not _fits(table, console.width):
+        table = _table(rows, shown, title, widths or {}, tight=console.width)
     if shown != list(columns):
         hidden = ", ".join(c for c in columns if c not in shown)
         table.caption = f"({hidden} left out to fit the terminal; --json shows every column)"
-    stdout().print(table)
+    console.print(table)
 
 
-def _narrowest(table: Table) -> int:
-    """The table's width with every column at its minimum (cells, padding, borders)."""
-    return sum((c.min_width or 1) + 3 for c in table.columns) + 1
+def _fits(table: Table, width: int) -> bool:
+    """Whether the table, drawn ``width`` wide, stays within it (rich would crop it)."""
+    probe = Console(width=width, file=io.StringIO(), highlight=False, emoji=False)
+    probe.print(table, crop=False)
+    drawn = probe.file.getvalue()  # type: ignore[attr-defined]
+    return max((len(line) for line in drawn.splitlines()), default=0) <= width
+
+
+def _narrow(column: str, cells: list[str]) -> int:
+    """A wrapping column's narrowest: its longest word, up to 16 characters."""
+    word = max((len(w) for c in cells for w in c.split()), default=0)
+    return min(16, max(word, len(column)))
 
 
 def _table(
-    rows: Sequence[dict[str, Any]], columns: list[str], title: str | None, widths: dict[str, int]
+    rows: Sequence[dict[str, Any]],
+    columns: list[str],
+    title: str | None,
+    widths: dict[str, int],
+    *,
+    tight: int | None = None,
 ) -> Table:
+    """The table; ``tight`` (a width): other columns wrap at 16, text previews share what
+    is left of that width."""
+    cells_of = {c: [safe_terminal(r.get(c)) for r in rows] for c in columns}
+    text_width = None
+    if tight is not None:
+        used = 3 * len(columns) + 1
+        for column, cells in cells_of.items():
+            if column in KEY_COLUMNS:
+                used += max([len(column), *(len(c) for c in cells)])
+            elif column not in widths:
+                used += _narrow(column, cells)
+        previews = sum(1 for c in columns if c in widths and c not in KEY_COLUMNS)
+        text_width = max(8, (tight - used) // max(previews, 1))
     table = Table(title=title, show_lines=False)
     for column in columns:
-        cells = [safe_terminal(r.get(column)) for r in rows]
+        cells = cells_of[column]
         if column in KEY_COLUMNS:
             # What one types back into another command is never cut or wrapped.
             longest = max((len(c) for c in cells), default=0)
             table.add_column(column, no_wrap=True, min_width=max(longest, len(column)))
         elif column in widths:  # ticket text: a preview, cut with an ellipsis
-            table.add_column(column, max_width=widths[column], min_width=8, overflow="ellipsis")
+            most = widths[column] if text_width is None else min(widths[column], text_width)
+            table.add_column(column, max_width=most, min_width=8, overflow="ellipsis")
         else:
             # Wrap between words, never inside one (up to 16 characters).
-            word = max((len(w) for c in cells for w in c.split()), default=0)
-            table.add_column(column, min_width=min(16, max(word, len(column))), overflow="fold")
+            narrow = _narrow(column, cells)
+            table.add_column(
+                column,
+                min_width=narrow,
+                max_width=narrow if tight is not None else None,
+                overflow="fold",
+            )
     for row in rows:
         table.add_row(*(Text(safe_terminal(row.get(c))) for c in columns))
     return table

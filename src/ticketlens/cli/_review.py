@@ -22,6 +22,7 @@ from ticketlens.review import (
     edit_item,
     get_item,
     list_items,
+    subject_theme,
 )
 
 LIST_COLUMNS = ["id", "kind", "subject", "target", "state", "summary", "evidence"]
@@ -55,7 +56,7 @@ def _walk(ctx: Context, kind: str | None, why: str | None) -> None:
     done = 0
     for position, summary in enumerate(pending, start=1):
         item = get_item(ctx.workspace, summary["id"])
-        _print_item(item, f"{position} of {len(pending)}")
+        _print_item(ctx, item, f"{position} of {len(pending)}")
         choice = click.prompt(
             "[a]pprove, [e]dit, [r]eject, [s]kip, [q]uit",
             type=click.Choice(["a", "e", "r", "s", "q"]),
@@ -92,9 +93,25 @@ def _edited(item: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
-def _print_item(item: dict[str, Any], position: str) -> None:
+def _subject(ctx: Context, subject: str) -> str:
+    """``theme:34`` as the theme it is: ``theme 34 "Card not delivered"``."""
+    from ticketlens.errors import NotFound
+    from ticketlens.review import subject_theme
+    from ticketlens.themes.catalog import get_theme
+
+    theme_id = subject_theme(subject)
+    if theme_id is None:
+        return subject
+    try:
+        return f'theme {theme_id} "{get_theme(ctx.workspace, theme_id)["label"]}"'
+    except NotFound:
+        return subject
+
+
+def _print_item(ctx: Context, item: dict[str, Any], position: str) -> None:
     out = stdout()
-    out.print(f"\n[{position}] #{item['id']} {item['kind']}: {item['subject']}", markup=False)
+    subject = safe_terminal(_subject(ctx, item["subject"]))
+    out.print(f"\n[{position}] #{item['id']} {item['kind']}: {subject}", markup=False)
     if item["target"]:
         out.print(f"  -> {safe_terminal(item['target'])}", markup=False)
     out.print("  " + safe_terminal(_summary(item)), markup=False)
@@ -138,7 +155,14 @@ def review_list(ctx: Context, kind: str | None, state: str | None, as_json: bool
         emit_json(items)
         return
     rows = [i | {"summary": _summary(i), "evidence": len(i["evidence"])} for i in items]
-    emit_rows(rows, LIST_COLUMNS, as_json=False, as_csv=False, widths={"summary": 40})
+    emit_rows(
+        rows,
+        LIST_COLUMNS,
+        as_json=False,
+        as_csv=False,
+        widths={"summary": 40},
+        optional=["evidence"],
+    )
 
 
 @review.command("show")
@@ -156,7 +180,14 @@ def review_show(ctx: Context, item_id: int, as_json: bool) -> None:
     if as_json:
         emit_json(item)
         return
-    _print_item(item, item["state"])
+    _print_item(ctx, item, item["state"])
+    theme_id = subject_theme(item["subject"])
+    if theme_id is not None:
+        from ticketlens.cli._themes import print_links
+        from ticketlens.mission import theme_links
+
+        stdout().print("\nThe theme now:", markup=False)
+        print_links(theme_links(ctx.workspace, theme_id))
 
 
 def _decision(name: str, help_text: str) -> None:

@@ -183,7 +183,9 @@ def themes_show(ctx: Context, theme_id: int, as_json: bool) -> None:
     Example:
       ticketlens themes show 3
     """
-    theme = get_theme(ctx.workspace, theme_id)
+    from ticketlens.mission import theme_links
+
+    theme = get_theme(ctx.workspace, theme_id) | {"links": theme_links(ctx.workspace, theme_id)}
     if as_json:
         emit_json(theme)
         return
@@ -198,6 +200,7 @@ def themes_show(ctx: Context, theme_id: int, as_json: bool) -> None:
         if theme[key]:
             out.print(f"{text} {theme[key]}", markup=False)
     out.print("keywords: " + safe_terminal(", ".join(theme["keywords"])), markup=False)
+    print_links(theme["links"])
     for note in theme["annotations"]:
         mark = "" if note["state"] in ("approved", "edited") else f" ({note['state']})"
         out.print(f"{note['type']}{mark}: {safe_terminal(note['text'])}", markup=False)
@@ -205,6 +208,25 @@ def themes_show(ctx: Context, theme_id: int, as_json: bool) -> None:
     for ticket in theme["representatives"]:
         ref = f"{ticket['source']}:{ticket['external_id']}"
         out.print(f"- [{safe_terminal(ref)}] {safe_terminal(ticket['text'])}", markup=False)
+
+
+LINK_NAMES = {"outcome": "outcome it blocks", "system": "system", "step": "journey step"}
+
+
+def print_links(links: dict[str, list[dict[str, Any]]]) -> None:
+    """A theme's outcome, system and journey step: approved ones, then drafts."""
+    out = stdout()
+    for field, name in LINK_NAMES.items():
+        rows = links.get(field, [])
+        if not rows:
+            out.print(f"{name}: none yet", markup=False)
+            continue
+        shown = []
+        for row in rows:
+            owner = f", owner {row['owner']}" if row.get("owner") else ""
+            draft = "" if row["state"] == "approved" else " (draft, not reviewed)"
+            shown.append(f"{row['name']} [{row['id']}{owner}]{draft}")
+        out.print(f"{name}: " + safe_terminal("; ".join(shown)), markup=False)
 
 
 @cli.group("export")

@@ -22,7 +22,7 @@ from ticketlens.mission._file import (
 )
 from ticketlens.mission.annotations import TYPES as ANNOTATION_TYPES
 from ticketlens.mission.annotations import annotate, theme_annotations
-from ticketlens.mission.links import approved_links, suggest_links
+from ticketlens.mission.links import approved_links, suggest_links, theme_links
 
 __all__ = [
     "ANNOTATION_TYPES",
@@ -39,4 +39,5 @@ __all__ = [
     "load_workspace_mission",
     "suggest_links",
     "theme_annotations",
+    "theme_links",
 ]

@@ -27,7 +27,7 @@ from sqlalchemy import delete, select
 from ticketlens import review
 from ticketlens.embedding import load_teacher, normalise
 from ticketlens.errors import NotFound
-from ticketlens.mission._file import Mission, load_workspace_mission
+from ticketlens.mission._file import Mission, System, find_mission_file, load_workspace_mission
 from ticketlens.store import audit
 from ticketlens.store.schema import (
     ACCEPTED_THEME_STATES,
@@ -289,3 +289,40 @@ def _own_links(session: Session, field: str) -> dict[int, set[str]]:
         target = item.payload.get(field) or review.target_value(item.target)
         links[theme].add(str(target))
     return links
+
+
+def theme_links(workspace: Workspace, theme_id: int) -> dict[str, list[dict[str, Any]]]:
+    """What one theme is tied to: per kind (outcome, system, step), the approved links
+    (their lineage's too, see :func:`approved_links`) and the drafts still waiting, each
+    with the mission file's name (and a system's owner). Empty without a mission file."""
+    if find_mission_file(workspace) is None:
+        return {}
+    mission = load_workspace_mission(workspace)
+    found: dict[str, list[dict[str, Any]]] = {}
+    with workspace.store.session() as session:
+        for field, kind in review.LINK_KINDS.items():
+            approved = sorted(approved_links(session, field).get(theme_id, set()))
+            drafts = [
+                str(item.payload.get(field) or review.target_value(item.target))
+                for item in session.scalars(
+                    select(ReviewItem).where(
+                        ReviewItem.kind == kind,
+                        ReviewItem.subject == review.theme_subject(theme_id),
+                        ReviewItem.state == "suggested",
+                    )
+                )
+            ]
+            rows = [(target, "approved") for target in approved]
+            rows += [(target, "suggested") for target in drafts if target not in approved]
+            found[field] = [_link_row(mission, field, t, state) for t, state in rows]
+    return found
+
+
+def _link_row(mission: Mission, field: str, target: str, state: str) -> dict[str, Any]:
+    entry = {"outcome": mission.outcome, "system": mission.system, "step": mission.step}[field](
+        target
+    )
+    row: dict[str, Any] = {"id": target, "name": entry.name if entry else target, "state": state}
+    if isinstance(entry, System):
+        row["owner"] = entry.owner
+    return row
