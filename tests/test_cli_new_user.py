@@ -156,3 +156,40 @@ def test_point_5_themes_list_json_describes_the_workspace(
         )
     text = CliRunner().invoke(cli, ["-w", str(ws.root), "--db", url, "themes", "list"]).output
     assert f"over {BASE + MORE:,} tickets" in text
+
+
+def _at_80(ws: Workspace, *args: str) -> str:
+    url = ws.store.engine.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(
+        cli, ["-w", str(ws.root), "--db", url, *args], env={"COLUMNS": "80"}
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    return result.output
+
+
+def test_point_7_history_audit_and_settings_read_at_80_columns(discovered: Workspace) -> None:
+    from ticketlens.settings import setting_specs
+    from ticketlens.themes import list_themes
+
+    ws = discovered
+    theme = list_themes(ws)["items"][0]["id"]
+    history = _at_80(ws, "themes", "history", str(theme))
+    assert "{'" not in history  # no raw Python dicts
+    assert "(+" in history or "[" not in history  # long lists say how many more
+    settings = _at_80(ws, "settings")
+    for spec in setting_specs():
+        assert f"{spec.key} =" in settings  # every name in full, as one types it
+        if spec.env:
+            assert f"env {spec.env}" in settings
+    audit = _at_80(ws, "audit", "--limit", "5")
+    assert audit.count(" themes.create ") + audit.count(" suggest ") <= 5
+    assert "The newest 5 of" in audit
+    none = _at_80(ws, "audit", "--actor", "nobody-here", "--json")
+    assert json.loads(none) == []
+    later = _at_80(ws, "audit", "--since", "2999-01-01", "--json")
+    assert json.loads(later) == []
+    every = json.loads(_at_80(ws, "audit", "--limit", "0", "--json"))
+    assert len(every) > 5
+    assert [e["id"] for e in every] == sorted(e["id"] for e in every)

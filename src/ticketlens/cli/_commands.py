@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -380,9 +382,20 @@ def settings_command(ctx: Context, as_json: bool) -> None:
     if as_json:
         emit_json(rows)
         return
-    emit_rows(
-        rows, ["setting", "value", "env", "help"], as_json=False, as_csv=False, widths={"help": 60}
-    )
+    # One block per setting: the names one types (the key, the variable) are never cut.
+    width = max(40, min(stdout().width, 100))  # rich reads the terminal (or COLUMNS)
+    for row in rows:
+        value = "(empty)" if row["value"] in ("", None) else row["value"]
+        env = f"   env {row['env']}" if row["env"] else ""
+        line = f"{row['setting']} = {safe_terminal(value)}{env}"
+        if len(line) > width:  # a long value (a path, a URL) goes on lines of its own
+            click.echo(f"{row['setting']} ={env}")
+            for part in textwrap.wrap(safe_terminal(value), width - 4, break_on_hyphens=False):
+                click.echo(f"    {part}")
+        else:
+            click.echo(line)
+        for part in textwrap.wrap(row["help"], width - 4):
+            click.echo(f"    {part}")
 
 
 @cli.command()
@@ -450,23 +463,68 @@ def imports(ctx: Context, limit: int, as_json: bool, as_csv: bool) -> None:
     "--type", "target_type", help="Only events about this kind of thing (e.g. review_item)."
 )
 @click.option("--id", "target_id", help="Only events about this id.")
+@click.option("--actor", help="Only events by this person.")
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]),
+    help="Only events from this date (UTC) on.",
+)
+@click.option("--limit", default=50, show_default=True, help="Only the newest this many (0: all).")
 @output_options
 @pass_context
 def audit_log(
-    ctx: Context, target_type: str | None, target_id: str | None, as_json: bool, as_csv: bool
+    ctx: Context,
+    target_type: str | None,
+    target_id: str | None,
+    actor: str | None,
+    since: dt.datetime | None,
+    limit: int,
+    as_json: bool,
+    as_csv: bool,
 ) -> None:
     """Show the audit log: who did what, when and why (it is never rewritten).
 
     \b
     Example:
-      ticketlens audit --type requester --json
+      ticketlens audit --actor dana --since 2026-11-01
+      ticketlens audit --type requester --json --limit 0
     """
-    from ticketlens.history import list_audit_events
+    from ticketlens.history import count_audit_events, describe_change, list_audit_events
 
-    rows = list_audit_events(ctx.workspace, target_type=target_type, target_id=target_id)
-    emit_rows(
-        rows,
-        ["id", "at", "actor", "action", "target_type", "target_id", "reason"],
-        as_json=as_json,
-        as_csv=as_csv,
+    rows = list_audit_events(
+        ctx.workspace,
+        target_type=target_type,
+        target_id=target_id,
+        actor=actor,
+        since=since.replace(tzinfo=dt.UTC) if since else None,
+        limit=limit or None,
     )
+    if as_json or as_csv:
+        emit_rows(
+            rows,
+            ["id", "at", "actor", "action", "target_type", "target_id", "reason"],
+            as_json=as_json,
+            as_csv=as_csv,
+        )
+        return
+    emit_rows(
+        [
+            r
+            | {
+                "at": r["at"][:19].replace("T", " "),
+                "target": f"{r['target_type']}:{r['target_id']}",
+                "change": describe_change(r["before"], r["after"]),
+            }
+            for r in rows
+        ],
+        ["id", "at", "actor", "action", "target", "change", "reason"],
+        as_json=False,
+        as_csv=False,
+        widths={"change": 40, "reason": 30},
+        optional=["change"],
+    )
+    total = count_audit_events(ctx.workspace)
+    if limit and len(rows) == limit and total > limit:
+        click.echo(
+            f"The newest {limit} of {total:,} events; --limit 0 shows all, --json all fields."
+        )

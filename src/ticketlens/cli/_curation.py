@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from ticketlens.cli._app import Context, pass_context
-from ticketlens.cli._output import emit_json, emit_rows, safe_terminal, stdout
+from ticketlens.cli._output import emit_json, safe_terminal, stdout
 from ticketlens.cli._themes import step_progress, themes
 from ticketlens.errors import NotFound
 
@@ -275,24 +275,17 @@ def themes_history(ctx: Context, theme_id: int, as_json: bool) -> None:
     ):
         if history[key]:
             out.print(f"{text}: {history[key]}", markup=False)
-    emit_rows(
-        [e | {"change": _change(e)} for e in history["events"]],
-        ["at", "actor", "action", "change", "reason"],
-        as_json=False,
-        as_csv=False,
-        widths={"change": 50, "reason": 30},
-    )
+    from ticketlens.history import describe_change
 
-
-def _change(event: dict[str, Any]) -> str:
-    after = event["after"] or {}
-    before = event["before"] or {}
-    parts = [
-        f"{key}: {before[key]} -> {value}" if key in before else f"{key}: {value}"
-        for key, value in after.items()
-        if key not in ("payload", "score") or before.get(key) != value
-    ]
-    return "; ".join(str(p) for p in parts)[:300]
+    # A change reads in full (lists shortened, never cut mid-way): one block per event.
+    for e in history["events"]:
+        at = e["at"][:19].replace("T", " ")
+        out.print(f"\n{at}  {safe_terminal(e['actor'])}  {e['action']}", markup=False)
+        change = describe_change(e["before"], e["after"])
+        if change:
+            out.print(f"    {safe_terminal(change)}", markup=False)
+        if e["reason"]:
+            out.print(f"    why: {safe_terminal(e['reason'])}", markup=False)
 
 
 @themes.command("seed")

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ticketlens.store.schema import AuditEvent
@@ -43,12 +43,31 @@ def record(
 
 
 def history(
-    session: Session, *, target_type: str | None = None, target_id: str | int | None = None
+    session: Session,
+    *,
+    target_type: str | None = None,
+    target_id: str | int | None = None,
+    actor: str | None = None,
+    since: dt.datetime | None = None,
+    limit: int | None = None,
 ) -> Sequence[AuditEvent]:
-    """Events, oldest first, optionally for one target."""
-    query = select(AuditEvent).order_by(AuditEvent.id)
+    """Events, oldest first, optionally for one target, by one actor, from ``since`` on;
+    ``limit``: only the newest that many (still oldest first)."""
+    query = select(AuditEvent)
     if target_type is not None:
         query = query.where(AuditEvent.target_type == target_type)
     if target_id is not None:
         query = query.where(AuditEvent.target_id == str(target_id))
-    return session.scalars(query).all()
+    if actor is not None:
+        query = query.where(AuditEvent.actor == actor)
+    if since is not None:
+        query = query.where(AuditEvent.at >= since)
+    if limit is not None:
+        newest = session.scalars(query.order_by(AuditEvent.id.desc()).limit(limit)).all()
+        return list(reversed(newest))
+    return session.scalars(query.order_by(AuditEvent.id)).all()
+
+
+def count(session: Session) -> int:
+    """How many events the log holds."""
+    return int(session.scalar(select(func.count()).select_from(AuditEvent)) or 0)
