@@ -193,3 +193,217 @@ def test_point_7_history_audit_and_settings_read_at_80_columns(discovered: Works
     every = json.loads(_at_80(ws, "audit", "--limit", "0", "--json"))
     assert len(every) > 5
     assert [e["id"] for e in every] == sorted(e["id"] for e in every)
+
+
+def _invoke(*args: str, stdin: str | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args), input=stdin)
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+def test_point_8_global_options_work_after_the_subcommand(hostile: Workspace) -> None:
+    from ticketlens.cli._app import hoist_global_options
+
+    url = hostile.store.engine.url.render_as_string(hide_password=False)
+    code, out = _invoke("tickets", "list", "--json", "-w", str(hostile.root), "--db", url)
+    assert code == 0, out
+    assert {t["external_id"] for t in json.loads(out)} == {"a", "b", "c"}
+    code, out = _invoke("status", f"--workspace={hostile.root}", f"--db={url}", "-v")
+    assert code == 0, out
+    # Only what follows the subcommand moves; nothing after "--" does.
+    assert hoist_global_options(["ingest", "a.csv", "-w", "W", "--", "-w"]) == [
+        "-w",
+        "W",
+        "ingest",
+        "a.csv",
+        "--",
+        "-w",
+    ]
+    assert hoist_global_options(["-w", "W", "status"]) == ["-w", "W", "status"]
+
+
+def test_point_9_file_output_is_dash_o_everywhere(hostile: Workspace, tmp_path: Path) -> None:
+    base = [
+        "-w",
+        str(hostile.root),
+        "--db",
+        hostile.store.engine.url.render_as_string(hide_password=False),
+    ]
+    as_csv, as_json = tmp_path / "t.csv", tmp_path / "t.json"
+    assert _invoke(*base, "tickets", "list", "-o", str(as_csv))[0] == 0
+    assert next(csv.reader(io.StringIO(as_csv.read_text(encoding="utf-8"))))[0] == "id"
+    assert _invoke(*base, "tickets", "list", "-o", str(as_json))[0] == 0
+    assert len(json.loads(as_json.read_text(encoding="utf-8"))) == 3
+    status = tmp_path / "status.json"
+    assert _invoke(*base, "status", "-o", str(status))[0] == 0
+    assert json.loads(status.read_text(encoding="utf-8"))["tickets"] == 3
+    code, out = _invoke(*base, "tickets", "list", "-o", str(tmp_path / "t.txt"))
+    assert code == 2
+    assert ".json or .csv" in out
+    code, out = _invoke(*base, "tickets", "list", "--json", "--csv")
+    assert code == 2
+    assert "cannot be used together" in out
+
+
+def test_point_10_pipes_interrupts_and_questions_end_as_a_shell_expects(
+    hostile: Workspace, tmp_path: Path
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    exe = [sys.executable, "-m", "ticketlens"]
+    url = hostile.store.engine.url.render_as_string(hide_password=False)
+    base = [*exe, "-w", str(hostile.root), "--db", url]
+    env = {**os.environ, "COLUMNS": "80"}
+    # A reader that stops early (`| head -1`): quiet, exit 0.
+    pipe = subprocess.Popen(
+        [*base, "audit", "--limit", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    assert pipe.stdout is not None
+    pipe.stdout.readline()
+    pipe.stdout.close()
+    _, err = pipe.communicate(timeout=60)
+    assert pipe.returncode == 0, err
+    assert b"Error" not in err
+    assert b"Traceback" not in err
+    # forget with no terminal to ask on: a user error with a hint, exit 2.
+    forget = subprocess.run(
+        [*base, "forget", "someone"], stdin=subprocess.DEVNULL, capture_output=True, env=env
+    )
+    assert forget.returncode == 2
+    assert b"--yes" in forget.stderr + forget.stdout
+    # Ctrl-C: 130 and one line.
+    slow = subprocess.Popen(
+        [*exe, "demo", str(tmp_path / "demo")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    time.sleep(3)
+    slow.send_signal(signal.SIGINT)
+    _, err = slow.communicate(timeout=120)
+    assert slow.returncode == 130, err
+    assert b"Traceback" not in err
+
+
+def test_point_11_a_bogus_kind_and_a_bare_ticket_id_say_what_to_type(hostile: Workspace) -> None:
+    base = [
+        "-w",
+        str(hostile.root),
+        "--db",
+        hostile.store.engine.url.render_as_string(hide_password=False),
+    ]
+    code, out = _invoke(*base, "review", "list", "--kind", "bogus")
+    assert code == 2
+    assert "theme-label" in out
+    assert "theme-system" in out
+    code, out = _invoke(*base, "tickets", "show", "b")
+    assert code == 2
+    assert "hx:b" in out  # the ref to type
+    assert "SOURCE:ID" in out
+
+
+@pytest.mark.postgres
+def test_point_12_every_command_reaches_postgres_with_db(postgres_url: str, tmp_path: Path) -> None:
+    """The demo and then every command, each given --db (before or after the command):
+    nothing ever lands in the workspace's SQLite file, and the answers come from PostgreSQL."""
+    import click
+
+    from ticketlens.store import Store
+
+    root = tmp_path / "demo"
+    sqlite_file = root / ".ticketlens" / "ticketlens.db"
+    code, out = _invoke("--db", postgres_url, "demo", str(root))
+    assert code == 0, out
+    db = ["-w", str(root), "--db", postgres_url]
+    listing = json.loads(_invoke(*db, "themes", "list", "--json")[1])
+    first, second = (str(i["id"]) for i in listing["items"][:2])
+    items = json.loads(_invoke(*db, "review", "list", "--json")[1])
+    pending = next(i for i in items if i["state"] == "suggested")
+    system_link = next(i for i in items if i["kind"] == "theme-system" and i["state"] == "approved")
+    system, on = system_link["target"].split(":", 1)[1], system_link["subject"].split(":")[1]
+    tickets = json.loads(_invoke(*db, "tickets", "list", "--json", "--limit", "2")[1])
+    more = tmp_path / "more.csv"
+    more.write_text("id,text\nX-1,my card was declined twice today\n", encoding="utf-8")
+    taxonomy = tmp_path / "taxonomy.yaml"
+    taxonomy.write_text(
+        "- name: Lost cards\n  description: a card that was lost\n", encoding="utf-8"
+    )
+    runs = [
+        ["status"],
+        ["ingest", str(more)],
+        ["tickets", "list"],
+        ["tickets", "show", str(tickets[0]["id"])],
+        ["quarantine", "list"],
+        ["quarantine", "export", "-o", str(tmp_path / "rejected")],
+        ["settings"],
+        ["imports"],
+        ["audit", "--limit", "3"],
+        ["themes", "list"],
+        ["themes", "show", first],
+        ["themes", "history", first],
+        ["themes", "rename", first, "Renamed on PostgreSQL", "--why", "test"],
+        ["themes", "pin", first],
+        ["themes", "unpin", first],
+        ["themes", "annotate", first, "--type", "note", "--text", "seen"],
+        ["themes", "move", str(tickets[0]["id"]), "--to", second],
+        ["themes", "assign"],
+        ["themes", "seed", str(taxonomy)],
+        ["themes", "accept", first],  # not proposed: refused, from PostgreSQL's state
+        ["themes", "dismiss", first],
+        ["themes", "split", second, "--count", "2"],
+        ["themes", "merge", first, "--into", second],
+        ["themes", "retire", second, "--why", "test"],
+        ["themes", "discover"],
+        ["export", "assignments", "-o", str(tmp_path / "assignments.csv")],
+        ["outcomes"],
+        ["links", "suggest"],
+        ["mission", "check"],
+        ["mission", "show"],
+        ["review", "list"],
+        ["review", "show", str(pending["id"])],
+        ["review", "approve", str(pending["id"])],
+        ["review", "reopen", str(pending["id"])],
+        ["review", "reject", str(pending["id"]), "--why", "test"],
+        ["review", "edit", str(pending["id"]), "--set", "note=x"],
+        ["servicemap"],
+        ["servicemap", "mark", system, on, "--state", "acknowledged"],
+        ["forget", "nobody@example.com", "--yes"],
+        ["review", "--kind", "theme-label"],  # the walk: "q" quits at once
+    ]
+    # Every command of the CLI was run (init and demo above).
+    names = set()
+
+    def walk(command: click.Command, path: list[str]) -> None:
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                walk(sub, [*path, name])
+            if command.invoke_without_command and path:
+                names.add(" ".join(path))
+        else:
+            names.add(" ".join(path))
+
+    walk(cli, [])
+    seen = set()
+    for n, args in enumerate(runs):
+        # Half the runs give the global options after the command (13.8).
+        argv = [*db, *args] if n % 2 else [*args, *db]
+        code, out = _invoke(*argv, stdin="q\n")
+        assert code in (0, 2), (args, out)
+        assert "ticketlens.toml" not in out, (args, out)
+        assert not sqlite_file.exists(), args
+        seen.add(" ".join(args[:2]) if " ".join(args[:2]) in names else args[0])
+    assert names - seen - {"init", "demo"} == set()  # init and demo: above
+    store = Store(postgres_url)
+    try:
+        from sqlalchemy import func, select
+
+        from ticketlens.store.schema import AuditEvent
+
+        with store.session() as s:
+            assert (s.scalar(select(func.count()).select_from(AuditEvent)) or 0) > 100
+    finally:
+        store.close()

@@ -55,8 +55,8 @@ def test_every_exception_class_lives_in_errors() -> None:
             if bases & {"Exception", "ValueError", "RuntimeError"} or any(
                 b.endswith(("Error", "Exception", "Problem", "NotFound")) for b in bases
             ):
-                strays.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {node.name}")
-    assert strays == ["cli/_app.py:15 UserError"]
+                strays.append(f"{path.relative_to(PACKAGE)} {node.name}")
+    assert strays == ["cli/_app.py UserError"]
 
 
 def test_a_row_problem_survives_the_trip_between_processes() -> None:

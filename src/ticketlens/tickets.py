@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from ticketlens.errors import NotFound
 from ticketlens.store.schema import Requester, Ticket
@@ -56,16 +56,44 @@ def _lookup(ref: str) -> Any:
         return query.where(Ticket.id == int(ref))
     source, sep, external = ref.partition(":")
     if not sep:
-        raise NotFound(f"no ticket {ref!r}", hint="use the numeric id or SOURCE:EXTERNAL_ID")
+        return None
     return query.where(Ticket.source == source, Ticket.external_id == external)
 
 
+#: Refs named in the hint when a bare id matches tickets' own ids.
+MATCHES_SHOWN = 5
+
+
+def _not_found(s: Session, ref: str) -> NotFound:
+    """Say what ``ref`` might have meant: tickets whose own (source) id it is."""
+    external = ref.partition(":")[2] if ":" in ref else ref
+    matches = s.execute(
+        select(Ticket.source, Ticket.external_id)
+        .where(Ticket.external_id == external)
+        .order_by(Ticket.source)
+        .limit(MATCHES_SHOWN + 1)
+    ).all()
+    refs = [f"{source}:{ext}" for source, ext in matches]
+    if refs:
+        more = ", ..." if len(refs) > MATCHES_SHOWN else ""
+        shown = ", ".join(refs[:MATCHES_SHOWN])
+        hint = f"a ticket's own id goes with its source (SOURCE:ID): {shown}{more}"
+    else:
+        hint = "use ticketlens's id or SOURCE:ID (see `ticketlens tickets list`)"
+    return NotFound(f"no ticket {ref!r}", hint=hint)
+
+
 def get_ticket(workspace: Workspace, ref: str) -> dict[str, Any]:
-    """One ticket with its whole thread."""
+    """One ticket with its whole thread.
+
+    Raises:
+        NotFound: No such ticket; the hint names tickets whose source id ``ref`` is.
+    """
     with workspace.store.session() as s:
-        ticket = s.scalars(_lookup(ref)).one_or_none()
+        query = _lookup(ref)
+        ticket = None if query is None else s.scalars(query).one_or_none()
         if ticket is None:
-            raise NotFound(f"no ticket {ref!r}", hint="list them with 'ticketlens tickets list'")
+            raise _not_found(s, ref)
         requester = s.get(Requester, ticket.requester_id) if ticket.requester_id else None
         return {
             **ticket_summary(ticket),

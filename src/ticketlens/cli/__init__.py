@@ -13,11 +13,17 @@ from ticketlens.cli import (  # noqa: F401  (registers the commands)
     _servicemap,
     _themes,
 )
-from ticketlens.cli._app import cli
+from ticketlens.cli._app import cli, quiet_stdout
 
 
 def main() -> None:
-    cli(prog_name="ticketlens")
+    try:
+        cli(prog_name="ticketlens")
+    except BrokenPipeError:  # the pipe closed while click flushed its last output
+        quiet_stdout()
+        raise SystemExit(0) from None
+    except KeyboardInterrupt:  # Ctrl-C outside a command (while it loads)
+        raise SystemExit(130) from None
 
 
 __all__ = ["cli", "main"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +24,77 @@ class UserError(click.ClickException):
         super().__init__(" ".join(text.split()))
 
 
+#: Global options that take a value, and flags; given after the subcommand they are moved
+#: before it (``ticketlens themes list -w DIR`` works like ``ticketlens -w DIR themes list``).
+GLOBAL_WITH_VALUE = frozenset({"-w", "--workspace", "--db", "--as"})
+GLOBAL_FLAGS = frozenset({"-v", "-vv", "-vvv", "--verbose"})
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """``args`` with the global options that follow the subcommand moved in front of it.
+
+    Nothing after ``--`` moves; a subcommand's own ``--as`` means the same as the global
+    one, so moving it changes nothing.
+    """
+    # The subcommand: the first word that is not an option or a global option's value.
+    first, i = None, 0
+    while i < len(args) and first is None:
+        if args[i] in GLOBAL_WITH_VALUE:
+            i += 2
+        elif args[i].startswith("-"):
+            i += 1
+        else:
+            first = i
+    if first is None:
+        return args
+    front, rest, moved = list(args[:first]), [], []
+    j = first
+    while j < len(args):
+        arg = args[j]
+        if arg == "--":
+            rest += args[j:]
+            break
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_WITH_VALUE and "=" in arg:
+            moved.append(arg)
+        elif arg in GLOBAL_WITH_VALUE and j + 1 < len(args):
+            moved += [arg, args[j + 1]]
+            j += 1
+        elif arg in GLOBAL_FLAGS:
+            moved.append(arg)
+        else:
+            rest.append(arg)
+        j += 1
+    return front + moved + rest
+
+
+def quiet_stdout() -> None:
+    """Point standard output at the null device, so that Python's own flush at exit
+    does not fail on a closed pipe again (as the Python documentation advises)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (a test's captured stdout)
+        pass
+
+
 class Group(click.Group):
     """Turn ticketlens errors raised by any command into one-line user errors."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if ctx.parent is None:  # the root group: global options may come anywhere
+            args = hoist_global_options(args)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:  # `ticketlens ... | head` closed the pipe: that is fine
+            quiet_stdout()
+            raise SystemExit(0) from None
+        except KeyboardInterrupt:  # Ctrl-C: what a shell expects (128 + SIGINT)
+            click.echo("Interrupted.", err=True)
+            raise SystemExit(130) from None
         except TicketlensError as exc:
             raise UserError(exc) from None
         except OSError as exc:  # unwritable output path, full disk...: the user can fix these

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,12 +16,14 @@ from ticketlens.cli._output import (
     csv_formulas,
     emit_json,
     emit_rows,
+    json_option,
     output_options,
     raw_option,
     safe_terminal,
     stderr,
     stdout,
 )
+from ticketlens.errors import TicketlensError
 from ticketlens.ingest import input_size, parse_mapping, reader_names
 from ticketlens.quarantine import export_rejected, list_quarantine
 from ticketlens.status import workspace_status
@@ -182,7 +185,7 @@ def ingest(
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@json_option
 @pass_context
 def status(ctx: Context, as_json: bool) -> None:
     """Show what the workspace holds.
@@ -273,7 +276,7 @@ def tickets_list(
 
 @tickets.command("show")
 @click.argument("ref")
-@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@json_option
 @pass_context
 def tickets_show(ctx: Context, ref: str, as_json: bool) -> None:
     """Show one ticket with its thread. REF is the id or SOURCE:EXTERNAL_ID.
@@ -357,7 +360,7 @@ def quarantine_export(ctx: Context, output: Path, source: str | None) -> None:
 
 
 @cli.command("settings")
-@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@json_option
 @pass_context
 def settings_command(ctx: Context, as_json: bool) -> None:
     """List every setting with its value in this workspace and what it does.
@@ -415,7 +418,13 @@ def forget(ctx: Context, requester: str, why: str | None, yes: bool) -> None:
     from ticketlens.privacy.erasure import forget_requester
 
     if not yes:
-        click.confirm(f"Erase every ticket of {requester!r}? This cannot be undone", abort=True)
+        if not sys.stdin.isatty():  # a script: nobody can answer the question
+            raise TicketlensError(
+                "forget erases for good and asks first, but there is no terminal to ask on",
+                hint="pass --yes to erase without the question",
+            )
+        if not click.confirm(f"Erase every ticket of {requester!r}? This cannot be undone"):
+            raise TicketlensError("nothing erased", hint="answer y to erase, or pass --yes")
     done = forget_requester(ctx.workspace, requester, reason=why)
     click.echo(
         f"Erased requester {done.requester_key}: {done.tickets} tickets, {done.messages} "

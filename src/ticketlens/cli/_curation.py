@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from ticketlens.cli._app import Context, pass_context
-from ticketlens.cli._output import emit_json, safe_terminal, stdout
+from ticketlens.cli._output import emit_json, json_option, safe_terminal, stdout
 from ticketlens.cli._themes import step_progress, themes
 from ticketlens.errors import NotFound
 
@@ -245,7 +245,7 @@ def themes_annotate(
 
 @themes.command("history")
 @click.argument("theme_id", type=int)
-@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@json_option
 @pass_context
 def themes_history(ctx: Context, theme_id: int, as_json: bool) -> None:
     """A theme's lineage and every action on it: who, when, what and why.
@@ -313,7 +313,7 @@ def themes_seed(ctx: Context, taxonomy: Path, why: str | None) -> None:
 
 
 @themes.command("assign")
-@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@json_option
 @pass_context
 def themes_assign(ctx: Context, as_json: bool) -> None:
     """Place tickets not yet in a theme and propose new themes (imports do this by themselves).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ticketlens.cli._app import Context, cli, pass_context
-from ticketlens.cli._output import emit_json
+from ticketlens.cli._output import emit_json, json_option
 
 
 @cli.group()
@@ -14,7 +14,7 @@ def links() -> None:
 
 
 @links.command("suggest")
-@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@json_option
 @pass_context
 def links_suggest(ctx: Context, as_json: bool) -> None:
     """Suggest, for every theme, the outcome it blocks, the system it comes from and the

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ticketlens.cli._app import Context, cli, pass_context
-from ticketlens.cli._output import emit_json, emit_rows, safe_terminal, stdout
+from ticketlens.cli._output import emit_json, emit_rows, json_option, safe_terminal, stdout
 from ticketlens.mission import Mission, load_mission, load_workspace_mission
 
 
@@ -40,7 +40,7 @@ def mission_check(ctx: Context, path: Path | None) -> None:
 
 
 @mission.command("show")
-@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@json_option
 @pass_context
 def mission_show(ctx: Context, as_json: bool) -> None:
     """Show the workspace's mission: outcomes, systems and owners, journey steps.

@@ -5,12 +5,12 @@ from __future__ import annotations
 import click
 
 from ticketlens.cli._app import Context, cli, pass_context
-from ticketlens.cli._output import emit_json, emit_rows
+from ticketlens.cli._output import emit_json, emit_rows, json_option
 from ticketlens.insight.rollup import outcome_rollup
 
 
 @cli.command("outcomes")
-@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@json_option
 @pass_context
 def outcomes(ctx: Context, as_json: bool) -> None:
     """Per user outcome: the themes people linked to it and how many tickets they hold.

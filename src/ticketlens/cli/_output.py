@@ -3,11 +3,14 @@ goes to a terminal has control characters made visible and no console markup app
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TextIO, TypeVar, cast
 
 import click
 from rich.console import Console
@@ -52,16 +55,97 @@ def raw_option(func: F) -> F:
     )(func)
 
 
+def _remember_output(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    ctx.meta["output_file"] = value
+
+
 def output_options(func: F) -> F:
-    """Add ``--json``, ``--csv`` and ``--raw`` to a command (a table is the default)."""
-    func = raw_option(func)
+    """Add ``--json``, ``--csv``, ``--raw`` and ``-o FILE`` to a command (a table is the
+    default; with ``-o`` and neither flag, the file's suffix says which)."""
+
+    command = func
+
+    @functools.wraps(command)
+    def resolved(*args: Any, **kwargs: Any) -> Any:
+        kwargs["as_json"], kwargs["as_csv"] = _formats(kwargs["as_json"], kwargs["as_csv"])
+        return command(*args, **kwargs)
+
+    func = raw_option(cast(F, resolved))
+    func = click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        expose_value=False,
+        callback=_remember_output,
+        help="Write to this file (.json or .csv unless --json/--csv says).",
+    )(func)
     func = click.option("--csv", "as_csv", is_flag=True, help="Output CSV.")(func)
     func = click.option("--json", "as_json", is_flag=True, help="Output JSON.")(func)
     return func
 
 
+def json_option(func: F) -> F:
+    """Add ``--json`` and ``-o FILE`` (JSON, or a .json file) to a command that prints a
+    summary otherwise."""
+    command = func
+
+    @functools.wraps(command)
+    def resolved(*args: Any, **kwargs: Any) -> Any:
+        path = _output_file()
+        if path is not None and not kwargs["as_json"]:
+            if path.suffix.lower() != ".json":
+                raise click.UsageError(f"-o {path}: this command writes JSON: name a .json file")
+            kwargs["as_json"] = True
+        return command(*args, **kwargs)
+
+    func = click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        expose_value=False,
+        callback=_remember_output,
+        help="Write the JSON to this file.",
+    )(cast(F, resolved))
+    return click.option("--json", "as_json", is_flag=True, help="Output JSON.")(func)
+
+
+def _output_file() -> Path | None:
+    ctx = click.get_current_context(silent=True)
+    return None if ctx is None else ctx.meta.get("output_file")
+
+
+def _formats(as_json: bool, as_csv: bool) -> tuple[bool, bool]:
+    """``--json``/``--csv``, or the ``-o`` file's suffix; both at once is a usage error."""
+    if as_json and as_csv:
+        raise click.UsageError("--json and --csv cannot be used together: choose one")
+    path = _output_file()
+    if path is None or as_json or as_csv:
+        return as_json, as_csv
+    suffix = path.suffix.lower()
+    if suffix not in (".json", ".csv"):
+        raise click.UsageError(f"-o {path}: say --json or --csv, or name a .json or .csv file")
+    return suffix == ".json", suffix == ".csv"
+
+
+@contextmanager
+def _sink() -> Iterator[TextIO]:
+    """Standard output, or the ``-o`` file (saying where it went)."""
+    path = _output_file()
+    if path is None:
+        yield sys.stdout
+        return
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        yield fh
+    click.echo(f"Wrote {path}", err=True)
+
+
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    if _output_file() is None:
+        click.echo(text)
+        return
+    with _sink() as fh:
+        fh.write(text + "\n")
 
 
 #: Columns holding what a person types into another command (ids, names of systems and
@@ -81,19 +165,22 @@ def emit_rows(
     widths: dict[str, int] | None = None,
     optional: Sequence[str] = (),
 ) -> None:
-    """Print rows as JSON (all keys), CSV or a table (the listed columns).
+    """Print rows as JSON (all keys), CSV or a table (the listed columns), to standard
+    output or the ``-o`` file.
 
     A table fits the terminal: key columns (``KEY_COLUMNS``) are never cut, words are not
     broken, text previews (``widths``) give way first, and ``optional`` columns are left
     out, saying so, when even then it does not fit.
     """
+    as_json, as_csv = _formats(as_json, as_csv)
     if as_json:
         emit_json(list(rows))
         return
     if as_csv:
-        writer = SafeCsvWriter(sys.stdout, columns, formulas=csv_formulas())
-        writer.writeheader()
-        writer.writerows(rows)
+        with _sink() as fh:
+            writer = SafeCsvWriter(fh, columns, formulas=csv_formulas())
+            writer.writeheader()
+            writer.writerows(rows)
         return
     console = stdout()
     shown = list(columns)

@@ -14,8 +14,9 @@ import click
 from ticketlens.cli._app import Context, pass_context
 from ticketlens.cli._app import cli as root
 from ticketlens.cli._curation import curation_options
-from ticketlens.cli._output import emit_json, emit_rows, safe_terminal, stdout
+from ticketlens.cli._output import emit_json, emit_rows, json_option, safe_terminal, stdout
 from ticketlens.review import (
+    KINDS,
     REASON_REQUIRED,
     REVIEW_STATES,
     decide,
@@ -30,7 +31,7 @@ LIST_COLUMNS = ["id", "kind", "subject", "target", "state", "summary", "evidence
 
 @root.group("review", invoke_without_command=True)
 @curation_options
-@click.option("--kind", help="Only items of this kind (e.g. theme-label).")
+@click.option("--kind", type=click.Choice(KINDS), help="Only items of this kind.")
 @click.pass_context
 def review(click_ctx: click.Context, kind: str | None, why: str | None) -> None:
     """Review the drafts: each suggestion beside the tickets behind it.
@@ -136,9 +137,9 @@ def _summary(item: dict[str, Any]) -> str:
 
 
 @review.command("list")
-@click.option("--kind", help="Only items of this kind (e.g. theme-label).")
+@click.option("--kind", type=click.Choice(KINDS), help="Only items of this kind.")
 @click.option("--state", type=click.Choice(REVIEW_STATES), help="Only items in this state.")
-@click.option("--json", "as_json", is_flag=True, help="Output JSON (a stable interface).")
+@json_option
 @pass_context
 def review_list(ctx: Context, kind: str | None, state: str | None, as_json: bool) -> None:
     """List review items: id, kind, state, what they suggest, their evidence.
@@ -167,7 +168,7 @@ def review_list(ctx: Context, kind: str | None, state: str | None, as_json: bool
 
 @review.command("show")
 @click.argument("item_id", type=int)
-@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@json_option
 @pass_context
 def review_show(ctx: Context, item_id: int, as_json: bool) -> None:
     """Show one review item beside the tickets behind it.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import click
@@ -16,12 +17,25 @@ from ticketlens.store.schema import HOT_SPOT_STATES
 
 @root.group("servicemap", invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Output JSON.")
-@click.option("--svg", type=click.Path(dir_okay=False, path_type=Path), help="Draw it as SVG.")
-@click.option("--png", type=click.Path(dir_okay=False, path_type=Path), help="Draw it as PNG.")
+@click.option(
+    "-o",
+    "--output",
+    "outputs",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write it to this file: .png or .svg draws it, .json writes the data (repeatable).",
+)
+@click.option("--svg", type=click.Path(dir_okay=False, path_type=Path), help="Same as -o FILE.svg.")
+@click.option("--png", type=click.Path(dir_okay=False, path_type=Path), help="Same as -o FILE.png.")
 @click.option("--top", default=10, show_default=True, help="Hot spots to list.")
 @click.pass_context
 def servicemap(
-    click_ctx: click.Context, as_json: bool, svg: Path | None, png: Path | None, top: int
+    click_ctx: click.Context,
+    as_json: bool,
+    outputs: tuple[Path, ...],
+    svg: Path | None,
+    png: Path | None,
+    top: int,
 ) -> None:
     """Where pain lands: systems by recent volume and trend, hot spots, journey steps.
 
@@ -29,21 +43,31 @@ def servicemap(
 
     \b
     Example:
-      ticketlens servicemap --svg servicemap.svg
+      ticketlens servicemap -o servicemap.png
     """
     if click_ctx.invoked_subcommand is not None:
         return
+    files = [*outputs, *(p for p in (svg, png) if p is not None)]
+    for path in files:
+        if path.suffix.lower() not in (".png", ".svg", ".json"):
+            raise click.UsageError(f"-o {path}: name a .png, .svg or .json file")
     from ticketlens.insight.servicemap import service_map
 
     ctx = click_ctx.ensure_object(Context)
     data = service_map(ctx.workspace)
-    for path in (p for p in (svg, png) if p is not None):
+    for path in files:
+        if path.suffix.lower() == ".json":
+            path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            click.echo(f"Wrote the service map data to {path}", err=True)
+            continue
         from ticketlens.insight.charts import render, service_map_chart
 
         render(service_map_chart(data), path)
         click.echo(f"Drew the service map to {path}", err=True)
     if as_json:
         emit_json(data)
+        return
+    if files:
         return
     weeks = data["window_weeks"]
     as_of = data["as_of"] or "-"

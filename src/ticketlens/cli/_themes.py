@@ -16,6 +16,8 @@ from ticketlens.cli._output import (
     csv_formulas,
     emit_json,
     emit_rows,
+    json_option,
+    output_options,
     raw_option,
     safe_terminal,
     stderr,
@@ -49,7 +51,7 @@ def themes() -> None:
 
 
 @themes.command("discover")
-@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@json_option
 @pass_context
 def themes_discover(ctx: Context, as_json: bool) -> None:
     """Group every ticket into themes; labels are drafts until reviewed.
@@ -136,8 +138,7 @@ def _state(item: dict[str, Any]) -> str:
 @click.option(
     "--all", "include_all", is_flag=True, help="Also merged, retired and dismissed themes."
 )
-@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
-@click.option("--csv", "as_csv", is_flag=True, help="Output CSV.")
+@output_options
 @pass_context
 def themes_list(ctx: Context, include_all: bool, as_json: bool, as_csv: bool) -> None:
     """List the themes that take tickets (proposed ones included), largest first.
@@ -174,7 +175,7 @@ def themes_list(ctx: Context, include_all: bool, as_json: bool, as_csv: bool) ->
 
 @themes.command("show")
 @click.argument("theme_id", type=int)
-@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@json_option
 @pass_context
 def themes_show(ctx: Context, theme_id: int, as_json: bool) -> None:
     """Show one theme: label, keywords, size and its most typical tickets.
