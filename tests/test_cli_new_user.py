@@ -407,3 +407,36 @@ def test_point_12_every_command_reaches_postgres_with_db(postgres_url: str, tmp_
             assert (s.scalar(select(func.count()).select_from(AuditEvent)) or 0) > 100
     finally:
         store.close()
+
+
+@pytest.mark.real_models
+def test_point_13_discover_texts_separates_a_tiny_input_or_says_why_not() -> None:
+    from ticketlens.themes import discover_texts
+
+    cards = [
+        "my new card has not arrived",
+        "where is my new card",
+        "card still not delivered",
+        "I ordered a card weeks ago and nothing came",
+        "when will my replacement card arrive",
+    ]
+    logins = [
+        "I cannot log in to the app",
+        "login fails with wrong password",
+        "reset my password please",
+        "locked out of my account after login attempts",
+        "the app says my password is invalid",
+    ]
+    found = discover_texts(cards + logins)
+    assert len(found.themes) == 2
+    card_theme, login_theme = found.assignments[0], found.assignments[5]
+    assert card_theme != login_theme
+    assert list(found.assignments) == [card_theme] * 5 + [login_theme] * 5  # none mixed
+    labels = {t.number: t.label for t in found.themes}
+    assert "card" in labels[card_theme].lower()
+    assert "card" not in labels[login_theme].lower()
+    assert found.notes == ()
+    (why,) = discover_texts(["my card has not arrived", "where is my new card"] * 3).notes
+    assert "2 distinct text(s)" in why
+    (why,) = discover_texts(["hi", "hello"]).notes
+    assert "themes.min_size" in why

@@ -58,6 +58,9 @@ def test_every_python_block_of_the_readme_runs_as_written(
     exec(code, {"__name__": "__readme__"})
     printed = capsys.readouterr().out
     assert printed.strip(), "each block shows what it did"
+    # A reader runs it again, in the same folder: it leaves nothing behind that breaks that.
+    exec(code, {"__name__": "__readme__"})
+    assert capsys.readouterr().out.strip()
     if number == 0:
         assert "Counts(read=400, new=400" in printed
         assert "'themes.rename'" in printed  # the rename is in the theme's history
@@ -67,3 +70,12 @@ def test_the_readme_shows_the_pipeline_not_a_workspace_method() -> None:
     api = README[README.index("## Python API") : README.index("## Layout")]
     assert "pipeline.ingest(ws" in api
     assert "ws.ingest(" not in README
+
+
+def test_point_14_the_readme_says_shared_data_tests_skip_without_the_folder() -> None:
+    """Issue 13.14: beside the check command, what a fresh clone skips and why."""
+    check = README.index(fenced_commands()[1])
+    beside = README[check : check + 900]
+    assert "shared_data" in beside
+    assert "../shared/data" in beside
+    assert "skip" in beside

@@ -29,6 +29,8 @@ from ticketlens.embedding import Embedder, Vectors, normalise
 RIDGE = 0.1
 # Rows per block when projecting all tickets, bounds memory at ~block x sample floats.
 BLOCK = 8192
+# Below this many distinct texts the first principal component is left in (see fit).
+COMMON_DIRECTION_MIN = 100
 # Vocabulary is learnt from at most this many texts (enough for a corpus's phrasing).
 VOCABULARY_SAMPLE = 50_000
 
@@ -76,6 +78,10 @@ class CommonDirection:
         if len(vectors) < 3:  # no common direction to speak of; centring would zero them
             return cls(np.zeros(width, np.float32), np.zeros(width, np.float32))
         mean = vectors.mean(axis=0)
+        if len(vectors) < COMMON_DIRECTION_MIN:
+            # In a few texts the first component is what tells their themes apart (five
+            # about cards, five about logins), not what they all share: keep it.
+            return cls(mean.astype(np.float32), np.zeros(width, np.float32))
         rng = np.random.default_rng(seed)
         rows = rng.choice(len(vectors), min(5000, len(vectors)), replace=False)
         return cls(mean.astype(np.float32), _first_direction(vectors[rows] - mean))

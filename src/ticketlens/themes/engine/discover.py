@@ -85,6 +85,8 @@ class Discovery:
     described: list[Described] = field(repr=False)
     #: how to embed more texts into the same space (None when nothing was embedded)
     adapter: Adapter | None = field(default=None, repr=False)
+    #: why there are no themes (or fewer than one might expect), in words
+    notes: tuple[str, ...] = ()
 
     @property
     def unclear_share(self) -> float:
@@ -122,7 +124,7 @@ def discover_texts(
     text_of = np.array([distinct.setdefault(t, len(distinct)) for t in texts], dtype=np.int64)
     unique = list(distinct)
     if not unique:
-        return _nothing()
+        return dataclasses.replace(_nothing(), notes=("no texts to group",))
     static = embedder or load_embedder(options.model)
     adapted = adapt(
         unique,
@@ -158,7 +160,28 @@ def discover_texts(
     described, terms = describe_members(
         unique, text_of, rows, result.ticket_slot, result.ticket_score, len(result.slots), language
     )
-    return _assemble(result, described, terms, adapted.adapter)
+    found = _assemble(result, described, terms, adapted.adapter)
+    return dataclasses.replace(found, notes=_why_so_few(found, len(texts), len(unique), options))
+
+
+def _why_so_few(
+    found: Discovery, tickets: int, distinct: int, options: DiscoveryOptions
+) -> tuple[str, ...]:
+    """What to tell someone who sees no themes, or texts left unclear, on a small input."""
+    need = options.min_theme_size
+    if found.themes:
+        return ()
+    if tickets < need:
+        return (f"{tickets} text(s): a theme needs at least {need} (themes.min_size)",)
+    if distinct < 3:
+        return (
+            f"{distinct} distinct text(s): too few to tell groups apart (repeats of one "
+            "text are grouped once)",
+        )
+    return (
+        f"no group of at least {need} similar texts among {distinct} distinct ones "
+        "(themes.min_size; themes.unclear_below decides what is similar enough)",
+    )
 
 
 def _assemble(
