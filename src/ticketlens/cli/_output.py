@@ -71,14 +71,7 @@ def output_options(func: F) -> F:
         return command(*args, **kwargs)
 
     func = raw_option(cast(F, resolved))
-    func = click.option(
-        "-o",
-        "--output",
-        type=click.Path(dir_okay=False, path_type=Path),
-        expose_value=False,
-        callback=_remember_output,
-        help="Write to this file (.json or .csv unless --json/--csv says).",
-    )(func)
+    func = _output_option("Write to this file (.json or .csv unless --json/--csv says).")(func)
     func = click.option("--csv", "as_csv", is_flag=True, help="Output CSV.")(func)
     func = click.option("--json", "as_json", is_flag=True, help="Output JSON.")(func)
     return func
@@ -98,15 +91,20 @@ def json_option(func: F) -> F:
             kwargs["as_json"] = True
         return command(*args, **kwargs)
 
-    func = click.option(
+    func = _output_option("Write the JSON to this file.")(cast(F, resolved))
+    return click.option("--json", "as_json", is_flag=True, help="Output JSON.")(func)
+
+
+def _output_option(help_text: str) -> Callable[[F], F]:
+    """``-o FILE``, remembered for :func:`emit_rows` / :func:`emit_json` to write to."""
+    return click.option(
         "-o",
         "--output",
         type=click.Path(dir_okay=False, path_type=Path),
         expose_value=False,
         callback=_remember_output,
-        help="Write the JSON to this file.",
-    )(cast(F, resolved))
-    return click.option("--json", "as_json", is_flag=True, help="Output JSON.")(func)
+        help=help_text,
+    )
 
 
 def _output_file() -> Path | None:
