@@ -180,6 +180,9 @@ def emit_rows(
             writer.writeheader()
             writer.writerows(rows)
         return
+    if not rows:  # an empty box says less than a sentence
+        click.echo(f"No {title.lower() if title else 'rows'} to show.")
+        return
     console = stdout()
     shown = list(columns)
     table = _table(rows, shown, title, widths or {})
