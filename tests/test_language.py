@@ -194,3 +194,40 @@ def test_short_english_banking_questions() -> None:
     # Measured 2026-11-26: 0.9851 English, 0.0149 fallback, no other language.
     assert english >= 0.97
     assert set(found) <= {"en", "de"}
+
+
+# Issue 14.3: real short English queries (CLINC150-style) that a flat 0.5 bar sent to
+# Danish, Polish, Tagalog, Catalan and French.
+SHORT_ENGLISH = [
+    "how do i fry pork chops",
+    "set reminder for 2 pm",
+    "is kaya very busy at 5 pm",
+    "are barcelona plugs compatible",
+    "add 45 to 87 plus 54 plus 43 plus 22",
+]
+
+
+def test_point_3_short_english_texts_keep_the_main_language() -> None:
+    assert detect_languages(SHORT_ENGLISH) == ["en"] * len(SHORT_ENGLISH)
+
+
+def test_point_3_numbers_and_symbols_take_the_main_language() -> None:
+    codes = ["ERR-4471 / 0x80070005 #1234 ###", "12.03.2026 14:55 -> 15:10 = 15 min (!!)"]
+    assert detect_languages(codes, fallback="de") == ["de", "de"]
+
+
+def test_point_3_short_texts_in_another_language_are_still_found() -> None:
+    texts = [
+        "Meine Rechnung ist falsch und ich brauche Hilfe",
+        "La facture est fausse, pouvez-vous la corriger?",
+        "¿Dónde está mi tarjeta nueva?",
+    ]
+    assert detect_languages(texts) == ["de", "fr", "es"]
+
+
+def test_point_3_the_bar_rises_as_texts_get_shorter() -> None:
+    from ticketlens.language import min_confidence
+
+    bars = [min_confidence(n) for n in (20, 39, 40, 69, 70, 300)]
+    assert bars == sorted(bars, reverse=True)
+    assert bars[0] > bars[-1]
