@@ -75,3 +75,24 @@ def test_imports_and_audit_commands_show_the_history(workspace: Workspace, tmp_p
     assert [(e["action"], e["reason"], e["after"]["tickets"]) for e in events] == [
         ("forget", "request #9", 1)
     ]
+
+
+def test_forget_removes_quarantined_rows_that_name_the_requester_by_pseudonym(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """A rejected row keeps its columns with the requester as a pseudonym (issue 12.9):
+    erasure finds it by that pseudonym, not only by the identifier in its raw text."""
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "id,text,requester,created_at\n"
+        "1,card declined,ann@example.com,2026-03-01 10:00\n"
+        "2,still declined,ann@example.com,yesterday\n"
+        "3,other person,bob@example.com,yesterday\n",
+        encoding="utf-8",
+    )
+    pipeline.ingest(workspace, [path])
+    assert len(list_quarantine(workspace)) == 2
+    done = forget_requester(workspace, "ann@example.com", reason="request #12")
+    assert (done.tickets, done.quarantined_rows) == (1, 1)
+    (left,) = list_quarantine(workspace)
+    assert left["row"] == 4  # Bob's
