@@ -276,11 +276,14 @@ def test_point_10_pipes_interrupts_and_questions_end_as_a_shell_expects(
     assert forget.returncode == 2
     assert b"--yes" in forget.stderr + forget.stdout
     # Ctrl-C: 130 and one line.
+    # A test runner may ignore SIGINT, and an ignored signal stays ignored in a child:
+    # give the child the default, as a shell does for a command in the foreground.
     slow = subprocess.Popen(
         [*exe, "demo", str(tmp_path / "demo")],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     time.sleep(3)
     slow.send_signal(signal.SIGINT)

@@ -71,10 +71,9 @@ class SkippedRow:
 @dataclass(frozen=True, slots=True)
 class Absorbed:
     """A stored ticket that turned out to be part of another thread (its first message
-    answers a message imported now): its messages move to ``into``, it is removed."""
+    answers a message imported now): its messages are in that thread now, it is removed."""
 
     external_id: str
-    into: str
 
 
 class StoredThreads(ABC):

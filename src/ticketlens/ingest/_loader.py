@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from ticketlens.ingest._base import Absorbed, BadRow, SkippedRow
 from ticketlens.ingest._fastinsert import FastInsert
 from ticketlens.ingest._prepare import PreparedTicket
+from ticketlens.ingest._stored_threads import chunks
 from ticketlens.ingest.normalize import MessageRecord, TicketRecord
 from ticketlens.store.schema import HeldRow, Message, QuarantinedRow, Requester, Ticket
 
@@ -99,8 +100,6 @@ class BatchLoader:
         self._bad: list[tuple[str, BadRow]] = []
         self._held: list[tuple[str, SkippedRow]] = []
         self._absorbed: list[tuple[str, str]] = []
-        # Outcomes of stored tickets extended by replies: not rows of this import.
-        self._extends_counts = Counts()
         self._holding: dict[str, bool] = {}
         dialect = session.get_bind().dialect
         self._insert_ignore = pg_insert if dialect.name == "postgresql" else sqlite_insert
@@ -277,17 +276,18 @@ class BatchLoader:
         for item in prepared:
             r, digest = item.record, item.content_hash
             key = (r.source, r.external_id)
-            # A stored ticket extended by replies: its own row is not counted again.
-            counts = self._extends_counts if item.extends else self.counts
+            # A stored ticket extended by replies: its own row is not an input row, so it
+            # counts as "extended" when it changes and in no term of the sum.
+            own_row = not item.extends
             if key in latest and latest[key] == digest:
-                counts.unchanged += 1
+                self.counts.unchanged += own_row
                 continue
             values = self._row(r, requester_ids.get(r.requester) if r.requester else None, digest)
             if key not in latest:
-                counts.new += 1
+                self.counts.new += own_row
                 new[key] = values
             else:
-                counts.updated += 1
+                self.counts.updated += own_row
                 self.counts.extended += item.extends
                 if key in new:
                     new[key] = values
@@ -331,8 +331,7 @@ class BatchLoader:
                     m["external_id"] for m in ms if m["external_id"]
                 )
         for source, ids in taken.items():
-            for start in range(0, len(ids), 1000):
-                chunk = ids[start : start + 1000]
+            for chunk in chunks(ids):
                 self.session.execute(
                     delete(HeldRow).where(HeldRow.source == source, HeldRow.external_id.in_(chunk))
                 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -19,9 +20,11 @@ from ticketlens.store.schema import HeldRow, Message, Ticket
 
 #: Ids per query (well under SQLite's and PostgreSQL's parameter limits).
 CHUNK = 500
+T = TypeVar("T", str, int)
 
 
-def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
+def chunks(values: Iterable[T]) -> Iterator[list[T]]:
+    """``values`` in sorted lists of at most ``CHUNK`` (for ``IN (...)`` queries)."""
     items = sorted(values)
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]
@@ -33,6 +36,9 @@ class SessionThreads(StoredThreads):
     def __init__(self, session: Session, source: str) -> None:
         self.session = session
         self.source = source
+        # Tickets whose threads were handed out already: a later round does not read
+        # them again (the reader has their messages).
+        self._loaded: set[int] = set()
 
     def around(
         self, *, ids: set[str], replying_to: set[str]
@@ -40,12 +46,11 @@ class SessionThreads(StoredThreads):
         return self._threads(self._tickets(ids, replying_to), self._held(ids, replying_to))
 
     def ungrouped_mentioning(self, handles: set[str]) -> tuple[list[MessageRecord], dict[str, str]]:
-        tickets: set[str] = set()
+        tickets: set[int] = set()
         for handle in sorted(handles):
             pattern = f"%@{handle.lower()}%"
             tickets.update(
-                str(t)
-                for t in self.session.scalars(
+                self.session.scalars(
                     select(Ticket.id).where(
                         Ticket.source == self.source,
                         Ticket.group_name.is_(None),
@@ -56,15 +61,18 @@ class SessionThreads(StoredThreads):
         return self._threads(tickets, [])
 
     def _threads(
-        self, tickets: set[str], found: list[MessageRecord]
+        self, tickets: set[int], found: list[MessageRecord]
     ) -> tuple[list[MessageRecord], dict[str, str]]:
-        """The messages of ``tickets`` added to ``found``, and their openers."""
+        """The messages of ``tickets`` (those not handed out before) added to ``found``,
+        and their openers."""
         openers: dict[str, str] = {}
-        for chunk in _chunks(tickets):
+        fresh = tickets - self._loaded
+        self._loaded |= fresh
+        for chunk in chunks(fresh):
             rows = self.session.execute(
                 select(Ticket.id, Ticket.external_id, Message)
                 .join(Message, Message.ticket_id == Ticket.id)
-                .where(Ticket.id.in_([int(t) for t in chunk]))
+                .where(Ticket.id.in_(chunk))
                 .order_by(Ticket.id, Message.position)
             ).all()
             seen: set[int] = set()
@@ -89,7 +97,7 @@ class SessionThreads(StoredThreads):
     def _held(self, ids: set[str], replying_to: set[str]) -> list[MessageRecord]:
         found: list[MessageRecord] = []
         for column, values in ((HeldRow.external_id, ids), (HeldRow.reply_to, replying_to)):
-            for chunk in _chunks(values):
+            for chunk in chunks(values):
                 for held in self.session.scalars(
                     select(HeldRow).where(HeldRow.source == self.source, column.in_(chunk))
                 ):
@@ -109,14 +117,13 @@ class SessionThreads(StoredThreads):
                     )
         return found
 
-    def _tickets(self, ids: set[str], replying_to: set[str]) -> set[str]:
+    def _tickets(self, ids: set[str], replying_to: set[str]) -> set[int]:
         """Stored tickets of the source with a message among ``ids`` or answering one."""
-        tickets: set[str] = set()
+        tickets: set[int] = set()
         for column, values in ((Message.external_id, ids), (Message.reply_to, replying_to)):
-            for chunk in _chunks(values):
+            for chunk in chunks(values):
                 tickets.update(
-                    str(t)
-                    for t in self.session.scalars(
+                    self.session.scalars(
                         select(Message.ticket_id)
                         .join(Ticket, Ticket.id == Message.ticket_id)
                         .where(Ticket.source == self.source, column.in_(chunk))

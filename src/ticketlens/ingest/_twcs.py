@@ -375,10 +375,9 @@ def _with_stored(
         return added
 
     brands = {t.author for t in tweets.values() if not t.inbound}
-    before = set(openers)
     found, stored_openers = stored.ungrouped_mentioning(brands) if brands else ([], {})
     frontier = list(tweets.values()) + add(found, stored_openers)
-    regroup = {int(k) for k in stored_openers if k.isdigit()} - before
+    regroup = {int(k) for k in stored_openers if k.isdigit()}
     for _ in range(STORE_ROUNDS):
         if not frontier:
             break
@@ -458,8 +457,7 @@ class TwcsReader(Reader):
         ):
             yield item
         for tweet_id in absorbed:
-            into = _root_opener(threads, tweet_id)
-            yield Absorbed(openers_stored[tweet_id], into)
+            yield Absorbed(openers_stored[tweet_id])
 
     @staticmethod
     def _check(path: Path) -> None:
@@ -505,19 +503,6 @@ class TwcsReader(Reader):
 
 def _position(pair: tuple[_Tweet, _Tweet | None]) -> tuple[int, int]:
     return pair[0].order, pair[0].line
-
-
-def _root_opener(threads: _Threads, tweet_id: int) -> str:
-    """The opener of the thread a tweet is now part of (up the tree to a customer root)."""
-    t = threads.tweets[tweet_id]
-    opener = t
-    seen = set()
-    while t.parent is not None and t.parent in threads.tweets and t.id not in seen:
-        seen.add(t.id)
-        t = threads.tweets[t.parent]
-        if t.inbound:
-            opener = t
-    return str(opener.id)
 
 
 def _held(t: _Tweet) -> MessageRecord:

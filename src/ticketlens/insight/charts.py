@@ -31,13 +31,58 @@ def _room_for_labels(rows: list[dict[str, Any]]) -> Any:
     return alt.Scale(domain=[0, max(1, round(longest * 1.15))], nice=False)
 
 
+def _trend_bars(
+    rows: list[dict[str, Any]],
+    y: str,
+    title: str,
+    window: str,
+    legend: str | None,
+    label_limit: int,
+    tooltip: list[str],
+) -> Any:
+    """Bars of recent tickets coloured by trend class, each with its change ("+21%")."""
+    colour = (
+        alt.Color("trend:N", scale=TREND_COLOURS, title=legend)
+        if legend
+        else alt.Color("trend:N", scale=TREND_COLOURS, legend=None)
+    )
+    bars = (
+        alt.Chart(_values(rows), title=title)
+        .mark_bar()
+        .encode(
+            x=alt.X("recent:Q", title=f"tickets, {window}", scale=_room_for_labels(rows)),
+            y=alt.Y(y, sort="-x" if y == "system:N" else None, title=None,
+                    axis=alt.Axis(labelLimit=label_limit)),
+            color=colour,
+            tooltip=tooltip,
+        )
+    )  # fmt: skip
+    return bars + bars.mark_text(align="left", dx=3).encode(
+        text="change:N", color=alt.value("#333333")
+    )
+
+
+def _journey_bars(journey: list[dict[str, Any]], window: str) -> Any:
+    """The journey's steps, in journey order, by recent tickets."""
+    steps = [{"step": f"{s['position'] + 1}. {s['name']}", "recent": s["recent"]} for s in journey]
+    order = sorted(steps, key=lambda s: int(s["step"].split(".")[0]))
+    return (
+        alt.Chart(_values(steps), title=f"Journey steps by tickets, {window}")
+        .mark_bar(color="#1f77b4")
+        .encode(
+            x=alt.X("recent:Q", title=f"tickets, {window}"),
+            y=alt.Y("step:N", sort=[s["step"] for s in order], title=None),
+            tooltip=["step:N", "recent:Q"],
+        )
+    )
+
+
 def service_map_chart(data: dict[str, Any]) -> dict[str, Any]:
     """Systems by recent ticket volume (coloured by trend) beside the journey's steps, and
     the top hot spots (coloured by trend, their state and change in the label). Every
     panel counts the same window, ending at ``as_of``; the trend classes are the data's."""
     weeks = data["window_weeks"]
     window = f"last {weeks} weeks"
-    legend = f"trend vs the {weeks} weeks before"
     systems = [
         {
             "system": f"{s['name']} ({s['owner']})",
@@ -50,32 +95,14 @@ def service_map_chart(data: dict[str, Any]) -> dict[str, Any]:
         }
         for s in data["systems"]
     ]
-    by_system = (
-        alt.Chart(_values(systems), title=f"Tickets per system, {window}")
-        .mark_bar()
-        .encode(
-            x=alt.X("recent:Q", title=f"tickets, {window}", scale=_room_for_labels(systems)),
-            y=alt.Y("system:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
-            color=alt.Color("trend:N", scale=TREND_COLOURS, title=legend),
-            tooltip=["system:N", "recent:Q", "before:Q", "change:N", "tickets:Q", "themes:Q"],
-        )
-    )
-    by_system = by_system + by_system.mark_text(align="left", dx=3).encode(
-        text="change:N", color=alt.value("#333333")
-    )
-    steps = [
-        {"step": f"{s['position'] + 1}. {s['name']}", "recent": s["recent"]}
-        for s in data["journey"]
-    ]
-    journey_order = sorted(steps, key=lambda s: int(s["step"].split(".")[0]))
-    by_step = (
-        alt.Chart(_values(steps), title=f"Journey steps by tickets, {window}")
-        .mark_bar(color="#1f77b4")
-        .encode(
-            x=alt.X("recent:Q", title=f"tickets, {window}"),
-            y=alt.Y("step:N", sort=[s["step"] for s in journey_order], title=None),
-            tooltip=["step:N", "recent:Q"],
-        )
+    by_system = _trend_bars(
+        systems,
+        "system:N",
+        f"Tickets per system, {window}",
+        window,
+        f"trend vs the {weeks} weeks before",
+        320,
+        ["system:N", "recent:Q", "before:Q", "change:N", "tickets:Q", "themes:Q"],
     )
     spots = [
         {
@@ -87,23 +114,21 @@ def service_map_chart(data: dict[str, Any]) -> dict[str, Any]:
         }
         for h in data["hot_spots"][:HOT_SPOTS]
     ]
-    by_spot = (
-        alt.Chart(_values(spots), title=f"Top hot spots (theme @ system, state), {window}")
-        .mark_bar()
-        .encode(
-            x=alt.X("recent:Q", title=f"tickets, {window}", scale=_room_for_labels(spots)),
-            y=alt.Y("spot:N", sort=None, title=None, axis=alt.Axis(labelLimit=420)),
-            # Same colours as the systems above: their legend serves both.
-            color=alt.Color("trend:N", scale=TREND_COLOURS, legend=None),
-            tooltip=["spot:N", "recent:Q", "change:N", "state:N"],
-        )
-    )
-    by_spot = by_spot + by_spot.mark_text(align="left", dx=3).encode(
-        text="change:N", color=alt.value("#333333")
+    # Same colours as the systems above: their legend serves both.
+    by_spot = _trend_bars(
+        spots,
+        "spot:N",
+        f"Top hot spots (theme @ system, state), {window}",
+        window,
+        None,
+        420,
+        ["spot:N", "recent:Q", "change:N", "state:N"],
     )
     as_of = (data.get("as_of") or "no tickets")[:16].replace("T", " ")
     chart = alt.vconcat(
-        alt.hconcat(by_system, by_step).resolve_scale(color="independent"),
+        alt.hconcat(by_system, _journey_bars(data["journey"], window)).resolve_scale(
+            color="independent"
+        ),
         by_spot,
         title=alt.Title(
             "Service map",

@@ -15,12 +15,13 @@ so an export from last month reads the same today. The trend is classified once,
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
 from ticketlens.errors import InvalidTransition, NotFound
-from ticketlens.mission import approved_links, load_workspace_mission
+from ticketlens.mission import JourneyStep, approved_links, load_workspace_mission
 from ticketlens.store import audit
 from ticketlens.store.schema import (
     HOLDING_THEME_STATES,
@@ -153,23 +154,7 @@ def service_map(workspace: Workspace) -> dict[str, Any]:
                         "note": mark.note if mark else None,
                     }
                 )
-        steps = []
-        for step in mission.journey:
-            themes = [t for t in holding if step.id in by_step.get(t, set())]
-            tickets = set().union(*(volumes[t]["tickets"] for t in themes)) if themes else set()
-            recent_tickets = (
-                set().union(*(volumes[t]["recent_tickets"] for t in themes)) if themes else set()
-            )
-            steps.append(
-                {
-                    "step": step.id,
-                    "name": step.name,
-                    "position": step.position,
-                    "recent": len(recent_tickets),
-                    "tickets": len(tickets),
-                    "themes": len(themes),
-                }
-            )
+        steps = _journey(mission.journey, holding, by_step, volumes)
     # Hot spots: the most recent tickets first, then the fastest growing; fixed ones last.
     hot_spots.sort(
         key=lambda h: (h["state"] == "fixed", -h["recent"], -(h["trend"] or 0.0), h["theme"])
@@ -183,6 +168,33 @@ def service_map(workspace: Workspace) -> dict[str, Any]:
         "as_of": latest.isoformat() if latest else None,
         "as_of_basis": AS_OF_BASIS,
     }
+
+
+def _journey(
+    journey: Sequence[JourneyStep],
+    holding: set[int],
+    by_step: dict[int, set[str]],
+    volumes: dict[int, dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Each journey step: the themes linked to it and their distinct tickets, recent and all."""
+    steps = []
+    for step in journey:
+        themes = [t for t in holding if step.id in by_step.get(t, set())]
+
+        def distinct(key: str, themes: list[int] = themes) -> int:
+            return len(set().union(*(volumes[t][key] for t in themes)))
+
+        steps.append(
+            {
+                "step": step.id,
+                "name": step.name,
+                "position": step.position,
+                "recent": distinct("recent_tickets"),
+                "tickets": distinct("tickets"),
+                "themes": len(themes),
+            }
+        )
+    return steps
 
 
 def mark_hot_spot(

@@ -39,10 +39,6 @@ def load_or_create_secret(path: Path) -> bytes:
 PSEUDONYM = re.compile(r"r_[0-9a-f]{32}")
 
 
-def is_pseudonym(value: str) -> bool:
-    return PSEUDONYM.fullmatch(value.strip().casefold()) is not None
-
-
 class Pseudonymizer:
     """Map raw requester identifiers to stable pseudonyms.
 
