@@ -277,15 +277,22 @@ def test_point_10_pipes_interrupts_and_questions_end_as_a_shell_expects(
     assert b"--yes" in forget.stderr + forget.stdout
     # Ctrl-C: 130 and one line.
     # A test runner may ignore SIGINT, and an ignored signal stays ignored in a child:
-    # give the child the default, as a shell does for a command in the foreground.
+    # give the child the default, as a shell does for a command in the foreground. The
+    # interrupt comes once the command is at work (its -v log says a batch was written),
+    # not while Python is still importing it.
     slow = subprocess.Popen(
-        [*exe, "demo", str(tmp_path / "demo")],
-        stdout=subprocess.PIPE,
+        [*exe, "-v", "demo", str(tmp_path / "demo")],
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env=env,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    time.sleep(3)
+    assert slow.stderr is not None
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        line = slow.stderr.readline()
+        if not line or b"written" in line:
+            break
     slow.send_signal(signal.SIGINT)
     _, err = slow.communicate(timeout=120)
     assert slow.returncode == 130, err
