@@ -181,10 +181,12 @@ class Settings:
         "Model the embedding model is fitted to on a sample of each corpus (same names as "
         "themes.model; naming the same model as themes.model embeds everything with it).",
     )
-    theme_resolution: float = _setting(
+    theme_resolution: float | None = _setting(
         "themes.resolution",
-        3.0,
-        "How finely discovery splits tickets: higher finds more, narrower themes.",
+        None,
+        "How finely discovery splits tickets: higher finds more, narrower themes. Empty or "
+        "auto (the default): chosen for each corpus from the data (the coarsest cut whose "
+        "themes are as well separated as the best one's).",
         check=_check_positive_number,
     )
     theme_teacher_sample: int = _setting(
@@ -302,7 +304,9 @@ def _parse(spec: SettingSpec, value: Any, origin: str) -> Any:
     """Turn a raw value (TOML value or env string) into the setting's type."""
     tp, optional = _base_type(spec.type)
     where = f"{origin}: {spec.key}"
-    if value is None or (optional and value == ""):
+    # An optional number left empty or "auto" is for ticketlens to choose.
+    automatic = optional and tp in (int, float) and isinstance(value, str) and value == "auto"
+    if value is None or (optional and value == "") or automatic:
         if optional:
             return None
         raise SettingsError(f"{where} must have a value")
@@ -336,7 +340,7 @@ def _parse(spec: SettingSpec, value: Any, origin: str) -> Any:
         else:  # pragma: no cover - a declaration with an unsupported type is a bug
             raise TypeError(f"unsupported setting type {tp!r}")
     except ValueError as exc:
-        example = spec.default if spec.default is not None else ""
+        example = spec.default if spec.default is not None else ("auto" if optional else "")
         raise SettingsError(
             f"{where} = {value!r}: {exc}",
             hint=f"expected a {tp.__name__}, like the default {example!r}",

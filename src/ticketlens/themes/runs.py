@@ -24,12 +24,14 @@ from ticketlens.themes.corpus import Corpus, load_corpus
 from ticketlens.themes.engine import (
     Discovery,
     DiscoveryOptions,
+    Granularity,
     Known,
     Prior,
     Progress,
     discover_texts,
     language_groups,
     resolve_languages,
+    sweep_table,
 )
 from ticketlens.themes.records import (
     record_theme_event,
@@ -140,6 +142,7 @@ def _discover_language(
         themes=corpus.themes,
         manual=corpus.manual,
         first_run=first_run,
+        resolution=_resolution_before(session, run, language),
     )
     found = discover_texts(
         corpus.texts,
@@ -173,7 +176,7 @@ def _discover_language(
     )
     had = corpus.themes >= 0
     now = np.array([-1 if t is None else t for t in final], dtype=np.int64)
-    return {
+    return _granularity_summary(found.granularity) | {
         "tickets": len(final),
         "themes": sum(1 for r in slot_rows if r is not None and r.state in LIVE_THEME_STATES),
         "unclear": sum(1 for t in final if t is None),
@@ -183,6 +186,32 @@ def _discover_language(
             1 for s in result.slots if s.known is None and s.state in LIVE_THEME_STATES
         ),
         "merged": sum(1 for s in result.slots if s.known is not None and s.state == "merged"),
+    }
+
+
+def _resolution_before(session: Session, run: ThemeRun, language: str) -> float | None:
+    """The resolution the latest earlier discovery chose for ``language`` (None: none yet)."""
+    summaries = session.scalars(
+        select(ThemeRun.summary)
+        .where(
+            ThemeRun.kind == "discover", ThemeRun.id != run.id, ThemeRun.finished_at.is_not(None)
+        )
+        .order_by(ThemeRun.id.desc())
+    )
+    for summary in summaries:
+        chosen = ((summary or {}).get("languages") or {}).get(language, {}).get("resolution")
+        if chosen is not None:
+            return float(chosen)
+    return None
+
+
+def _granularity_summary(granularity: Granularity | None) -> dict[str, Any]:
+    """How finely this language was split, and the sweep that chose it, for the run's record."""
+    if granularity is None:
+        return {}
+    return {
+        "resolution": granularity.resolution,
+        "sweep": sweep_table(granularity.tried),
     }
 
 

@@ -14,6 +14,7 @@ from ticketlens.themes.engine.discover import (
     Theme,
     discover_texts,
 )
+from ticketlens.themes.engine.granularity import Granularity, sweep_table
 from ticketlens.themes.engine.grouping import UNCLEAR, Grouping, group_vectors
 from ticketlens.themes.engine.labels import Described, describe_members
 from ticketlens.themes.engine.languages import ALL_LANGUAGES, language_groups, resolve_languages
@@ -29,6 +30,7 @@ __all__ = [
     "Described",
     "Discovery",
     "DiscoveryOptions",
+    "Granularity",
     "Grouping",
     "Known",
     "ParentGroup",
@@ -43,5 +45,6 @@ __all__ = [
     "group_vectors",
     "language_groups",
     "resolve_languages",
+    "sweep_table",
     "unit",
 ]

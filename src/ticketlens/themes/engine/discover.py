@@ -25,6 +25,7 @@ import numpy as np
 
 from ticketlens.embedding import Embedder, Vectors, load_embedder, load_teacher
 from ticketlens.themes.engine.adapt import Adapter, adapt
+from ticketlens.themes.engine.granularity import Granularity
 from ticketlens.themes.engine.grouping import UNCLEAR, group_vectors
 from ticketlens.themes.engine.labels import Described, GroupTerms, describe, describe_members
 from ticketlens.themes.engine.options import DiscoveryOptions, Progress
@@ -44,6 +45,8 @@ class Prior:
     manual: np.ndarray | None = None
     #: new groups become active themes, not proposals (default: when no known theme is live)
     first_run: bool | None = None
+    #: the resolution the previous run chose (kept while it still suits the data)
+    resolution: float | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,8 @@ class Discovery:
     adapter: Adapter | None = field(default=None, repr=False)
     #: why there are no themes (or fewer than one might expect), in words
     notes: tuple[str, ...] = ()
+    #: the resolution used and the sweep that chose it (None: nothing was clustered)
+    granularity: Granularity | None = field(default=None, repr=False)
 
     @property
     def unclear_share(self) -> float:
@@ -140,7 +145,9 @@ def discover_texts(
         else k
         for k in prior.known
     ]
-    grouping = group_vectors(unique, adapted.vectors, options, progress=say)
+    grouping = group_vectors(
+        unique, adapted.vectors, options, progress=say, before=prior.resolution
+    )
     say("matching to known themes")
     result = reconcile(
         adapted.vectors,
@@ -161,7 +168,11 @@ def discover_texts(
         unique, text_of, rows, result.ticket_slot, result.ticket_score, len(result.slots), language
     )
     found = _assemble(result, described, terms, adapted.adapter)
-    return dataclasses.replace(found, notes=_why_so_few(found, len(texts), len(unique), options))
+    return dataclasses.replace(
+        found,
+        notes=_why_so_few(found, len(texts), len(unique), options),
+        granularity=grouping.granularity,
+    )
 
 
 def _why_so_few(

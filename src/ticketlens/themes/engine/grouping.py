@@ -1,7 +1,8 @@
 """Group vectors without labels: a kNN graph and Leiden on a sample, the rest assigned.
 
-1. cluster a hash-chosen subset with a kNN graph and Leiden (:mod:`.graph`); groups
-   smaller than ``min_theme_size`` are dissolved;
+1. cluster a hash-chosen subset with a kNN graph and Leiden (:mod:`.graph`), at the
+   resolution that suits the corpus (:mod:`.granularity`); groups smaller than
+   ``min_theme_size`` are dissolved;
 2. clustered texts keep their group; every other text goes to the group of its
    nearest prototype (:mod:`.prototypes`). A text whose similarity to its group's
    nearest prototype is below ``unclear_below`` is unclear (-1).
@@ -16,7 +17,8 @@ import numpy as np
 
 from ticketlens.embedding import Vectors
 from ticketlens.themes.engine.adapt import sample_rows
-from ticketlens.themes.engine.graph import leiden_communities, nearest_neighbours
+from ticketlens.themes.engine.granularity import Granularity, choose_granularity
+from ticketlens.themes.engine.graph import nearest_neighbours
 from ticketlens.themes.engine.options import DiscoveryOptions, Progress
 from ticketlens.themes.engine.prototypes import Prototypes
 
@@ -31,6 +33,8 @@ class Grouping:
     assignments: np.ndarray
     scores: np.ndarray
     prototypes: Prototypes
+    #: the resolution used and the sweep behind it (None: too few texts to cluster)
+    granularity: Granularity | None = None
 
     @property
     def count(self) -> int:
@@ -43,11 +47,16 @@ def group_vectors(
     options: DiscoveryOptions,
     *,
     progress: Progress | None = None,
+    before: float | None = None,
 ) -> Grouping:
-    """Cluster a sample, assign the rest, number groups by size."""
+    """Cluster a sample, assign the rest, number groups by size.
+
+    Args:
+        before: the resolution an earlier run chose (kept while it still suits).
+    """
     say = progress or (lambda _step: None)
     say("clustering")
-    rows, communities = _communities(list(texts), vectors, options)
+    rows, communities, granularity = _communities(list(texts), vectors, options, before)
     say("assigning")
     clustered = rows[communities >= 0]
     prototypes = Prototypes.fit(vectors[clustered], communities[communities >= 0], options.seed)
@@ -58,28 +67,37 @@ def group_vectors(
     scores[clustered] = prototypes.similarity(vectors[clustered], assignments[clustered])
     assignments[scores < options.unclear_below] = UNCLEAR
     prototypes, assignments = _by_size(prototypes, assignments)
-    return Grouping(assignments, scores, prototypes)
+    return Grouping(assignments, scores, prototypes, granularity)
 
 
 def _communities(
-    texts: list[str], vectors: Vectors, options: DiscoveryOptions
-) -> tuple[np.ndarray, np.ndarray]:
+    texts: list[str], vectors: Vectors, options: DiscoveryOptions, before: float | None
+) -> tuple[np.ndarray, np.ndarray, Granularity | None]:
     """Rows clustered and their community (0..k-1, or -1 when its group was too small)."""
     rows = sample_rows(texts, options.discovery_sample, options.seed)
     if len(rows) < max(2, options.min_theme_size):  # too few to recur: nothing is a theme
-        return rows, np.full(len(rows), -1, dtype=np.int64)
+        return rows, np.full(len(rows), -1, dtype=np.int64), None
     # Small corpora: fewer neighbours, or each ticket's list spills into other themes.
     k = max(3, min(options.neighbours, round(len(rows) ** 0.5 / 2)))
     neighbours, similarity = nearest_neighbours(vectors[rows], k)
     # The same resolution splits a small graph into crumbs: below 1,000 tickets it is
     # scaled down (x0.25 at 60 tickets), so a small team's few issues stay whole.
-    resolution = options.resolution * min(1.0, (len(rows) / SMALL_CORPUS) ** 0.5)
-    found = leiden_communities(neighbours, similarity, resolution=resolution, seed=options.seed)
+    granularity = choose_granularity(
+        neighbours,
+        similarity,
+        vectors[rows],
+        min_size=options.min_theme_size,
+        scale=min(1.0, (len(rows) / SMALL_CORPUS) ** 0.5),
+        seed=options.seed,
+        fixed=options.resolution,
+        before=before,
+    )
+    found = granularity.communities
     ids, counts = np.unique(found, return_counts=True)
     kept = ids[counts >= options.min_theme_size]
     renumber = np.full(found.max() + 1, -1, dtype=np.int64)
     renumber[kept] = np.arange(len(kept))
-    return rows, renumber[found]
+    return rows, renumber[found], granularity
 
 
 def _by_size(prototypes: Prototypes, assignments: np.ndarray) -> tuple[Prototypes, np.ndarray]:

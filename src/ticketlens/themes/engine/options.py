@@ -24,8 +24,8 @@ class DiscoveryOptions:
     #: texts clustered directly; the rest are assigned to the themes found
     discovery_sample: int = _DEFAULTS.theme_discovery_sample
     neighbours: int = 15
-    #: Leiden resolution: higher finds more, finer themes
-    resolution: float = _DEFAULTS.theme_resolution
+    #: Leiden resolution: higher finds more, finer themes (None: chosen from the data)
+    resolution: float | None = _DEFAULTS.theme_resolution
     min_theme_size: int = _DEFAULTS.theme_min_size
     #: cosine to the theme's nearest prototype below which a text is "unclear"
     unclear_below: float = _DEFAULTS.theme_unclear_below
