@@ -14,6 +14,7 @@ import csv
 import hashlib
 import json
 import os
+import random
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -99,6 +100,32 @@ def load_clinc150() -> Dataset:
 
 def load_clinc150_oos() -> Dataset:
     return _load_clinc(keep_oos=True)
+
+
+CLINC_PER_INTENT = 30
+
+
+def load_clinc150_30() -> Dataset:
+    """A seeded sample of CLINC150 (train + val): 30 texts per intent, 4,500 texts.
+
+    A team with few tickets per issue: the set where a fixed granularity lumped intents.
+    """
+    full = load_clinc150()
+    by_intent: dict[str, list[int]] = {}
+    for row, intent in enumerate(full.labels or []):
+        by_intent.setdefault(intent, []).append(row)
+    rng = random.Random(SEED)
+    rows = [
+        r for intent in sorted(by_intent) for r in rng.sample(by_intent[intent], CLINC_PER_INTENT)
+    ]
+    assert full.labels is not None and full.parent_labels is not None
+    return Dataset(
+        "clinc150_30",
+        [full.texts[r] for r in rows],
+        [full.labels[r] for r in rows],
+        parent_labels=[full.parent_labels[r] for r in rows],
+        meta={**full.meta, "sample": f"{CLINC_PER_INTENT} per intent, random.Random({SEED})"},
+    )
 
 
 def load_bitext() -> Dataset:
@@ -191,6 +218,7 @@ DATASETS: dict[str, Callable[[], Dataset]] = {
     "banking77": load_banking77,
     "clinc150": load_clinc150,
     "clinc150_oos": load_clinc150_oos,
+    "clinc150_30": load_clinc150_30,
     "bitext": load_bitext,
     "throughput50k": load_throughput50k,
 }
