@@ -194,6 +194,32 @@ def curate(workspace: Workspace, action: Callable[..., R], *args: Any, **kwargs:
     return result
 
 
+def decide(
+    workspace: Workspace,
+    item_id: int,
+    action: str,
+    *,
+    reason: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A person's decision on a review item, carried out when it asks for a change.
+
+    Approving (or editing) a proposed merge of two themes merges them first, so an item
+    is never approved for a merge that did not happen.
+    """
+    from ticketlens import review
+
+    item = review.get_item(workspace, item_id)
+    pending = item["state"] == "suggested"  # once decided, the merge has been done
+    if item["kind"] == review.THEME_MERGE and action in ("approve", "edit") and pending:
+        from ticketlens.themes import curation
+
+        merge = payload or item["payload"]
+        why = reason or f"review item {item_id}: {item['rationale']}"
+        curate(workspace, curation.merge, [int(merge["merge"])], int(merge["into"]), reason=why)
+    return review.decide(workspace, item_id, action, reason=reason, payload=payload)
+
+
 def _theme_changed(workspace: Workspace, change: ThemeChange) -> list[StageReport]:
     reports = [hook(workspace, change) for hook in AFTER_THEME_CHANGE]
     return [r for r in reports if r is not None]

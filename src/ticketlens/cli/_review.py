@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,12 +19,22 @@ from ticketlens.review import (
     KINDS,
     REASON_REQUIRED,
     REVIEW_STATES,
-    decide,
-    edit_item,
+    edited_payload,
     get_item,
     list_items,
     subject_theme,
 )
+
+if TYPE_CHECKING:
+    from ticketlens.workspace import Workspace
+
+
+def decide(workspace: Workspace, item_id: int, action: str, **kwargs: Any) -> dict[str, Any]:
+    """The pipeline carries a decision out (an approved merge merges the themes)."""
+    from ticketlens import pipeline
+
+    return pipeline.decide(workspace, item_id, action, **kwargs)
+
 
 LIST_COLUMNS = ["id", "kind", "subject", "target", "state", "summary", "evidence"]
 
@@ -129,6 +139,9 @@ def _print_item(ctx: Context, item: dict[str, Any], position: str) -> None:
 
 def _summary(item: dict[str, Any]) -> str:
     payload = item["payload"]
+    if "merge" in payload and "into" in payload:
+        first, second = (payload.get("labels") or ["", ""])[:2]
+        return f"merge theme {payload['merge']} ({first}) into {payload['into']} ({second})"
     if "label" in payload:
         return f"label: {payload['label']}"
     if "name" in payload and item["target"]:
@@ -229,5 +242,8 @@ def review_edit(
     Example:
       ticketlens review edit 12 --label "Card not delivered" --as dana --why "our wording"
     """
-    item = edit_item(ctx.workspace, item_id, label=label, values=values, reason=why)
+    payload = edited_payload(
+        get_item(ctx.workspace, item_id)["payload"], label=label, values=values
+    )
+    item = decide(ctx.workspace, item_id, "edit", reason=why, payload=payload)
     click.echo(f"Review item {item_id} is {item['state']} (by {ctx.workspace.actor}).")

@@ -10,13 +10,15 @@ from __future__ import annotations
 THEME_LABEL = "theme-label"
 #: a theme's mission-risk, desired-outcome, guardrail or note
 THEME_ANNOTATION = "theme-annotation"
+#: two themes that look like one issue: merge ``subject`` into ``target`` (approving merges)
+THEME_MERGE = "theme-merge"
 #: link field of a theme -> the kind of its link suggestion
 LINK_KINDS: dict[str, str] = {
     "outcome": "theme-outcome",
     "system": "theme-system",
     "step": "theme-step",
 }
-KINDS = (THEME_LABEL, *LINK_KINDS.values(), THEME_ANNOTATION)
+KINDS = (THEME_LABEL, *LINK_KINDS.values(), THEME_ANNOTATION, THEME_MERGE)
 
 _THEME = "theme:"
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sqlalchemy import select
 
+from ticketlens import review
 from ticketlens.embedding import Embedder, load_embedder, load_teacher
 from ticketlens.errors import NotFound
 from ticketlens.store import audit
@@ -161,6 +162,7 @@ def _discover_language(
     session.flush()
     saver = _SlotSaver(session, run, space, language, themes, found, corpus.ticket_ids)
     slot_rows = saver.save(options.min_theme_size)
+    _propose_merges(session, found, slot_rows)
     _save_groups(session, run, found, slot_rows)
     theme_of_slot = [row.id if row is not None else None for row in slot_rows]
     result = found.reconciled
@@ -187,6 +189,27 @@ def _discover_language(
         ),
         "merged": sum(1 for s in result.slots if s.known is not None and s.state == "merged"),
     }
+
+
+def _propose_merges(session: Session, found: Discovery, rows: list[Theme | None]) -> None:
+    """Twins a person shaped one of: a merge for a person to approve, never done here."""
+    for source_slot, into_slot in found.reconciled.proposed_merges:
+        source, into = rows[source_slot], rows[into_slot]
+        if source is None or into is None:
+            continue
+        review.suggest(
+            session,
+            kind=review.THEME_MERGE,
+            subject=review.theme_subject(source.id),
+            target=review.theme_subject(into.id),
+            payload={"merge": source.id, "into": into.id, "labels": [source.label, into.label]},
+            evidence=[*source.representatives[:3], *into.representatives[:3]],
+            rationale=(
+                f"themes {source.id} and {into.id} look like one issue: alike centres, and "
+                "their tickets are no better placed apart; approving merges "
+                f"{source.id} into {into.id}"
+            ),
+        )
 
 
 def _resolution_before(session: Session, run: ThemeRun, language: str) -> float | None:
@@ -348,7 +371,8 @@ class _SlotSaver:
             "themes.merge" if row.state == "merged" else "themes.retire",
             before={"state": old_state},
             after={"state": row.state, "merged_into": row.merged_into_id},
-            reason=f"discovery run {self.run.id}: fewer than {min_size} tickets left",
+            reason=f"discovery run {self.run.id}: "
+            + (self.found.reconciled.slots[s].why or f"fewer than {min_size} tickets left"),
         )
 
 

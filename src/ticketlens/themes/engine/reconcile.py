@@ -17,6 +17,9 @@ A fresh discovery groups the texts anew; this module decides what each new group
    fits at all; tiny differences between runs do not shuffle tickets around.
 6. An automatic theme left with fewer than ``min_theme_size`` tickets is merged into
    where its tickets went (lineage kept); people's themes are never removed.
+7. Two live themes that are one issue (:mod:`.duplicates`) are merged, the smaller into
+   the larger, when discovery made both and no person shaped either; otherwise the
+   merge is only proposed (:attr:`Reconciled.proposed_merges`), for a person to decide.
 
 Everything here is numpy over arrays; reading and writing the store is ``runs``.
 """
@@ -31,6 +34,7 @@ import numpy as np
 
 from ticketlens.embedding import Vectors
 from ticketlens.store.schema import LIVE_THEME_STATES
+from ticketlens.themes.engine.duplicates import near_duplicates
 from ticketlens.themes.engine.prototypes import Prototypes
 
 NONE = -1
@@ -72,6 +76,8 @@ class Slot:
     state: str
     merged_into: int | None = None  # slot index
     recurs: int | None = None  # a new slot resembling this retired theme's slot
+    #: why discovery ended it (merged or retired), for its history
+    why: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,8 @@ class Reconciled:
     sizes: np.ndarray  # tickets per slot
     #: per slot: the 2nd percentile of its members' scores; a newcomer below it is unclear
     fit_floors: np.ndarray
+    #: (slot, into slot): one issue, but a person shaped one of them: a merge to propose
+    proposed_merges: tuple[tuple[int, int], ...] = ()
 
     def kept(self, old_slot: np.ndarray) -> int:
         """Tickets whose theme is the one they had."""
@@ -151,6 +159,7 @@ def reconcile(
         vectors, text_of, old_slot, tentative, frozen, slots, reference, unclear_below, stickiness
     )
     final = _drop_small(final, old_slot, tentative, frozen, slots, min_theme_size)
+    final, proposed = _merge_duplicates(vectors, text_of, final, frozen, slots)
     prototypes = _prototypes(vectors, text_of, final, slots, seed)
     score = np.full(len(final), 0.0, dtype=np.float32)
     has = final >= 0
@@ -158,7 +167,7 @@ def reconcile(
     sizes = np.bincount(final[has], minlength=len(slots))
     centroids = _centroids(vectors, text_of, final, len(slots))
     floors = np.maximum(_quantiles(score, final, len(slots), unclear_below), unclear_below)
-    return Reconciled(slots, final, score, prototypes, centroids, sizes, floors)
+    return Reconciled(slots, final, score, prototypes, centroids, sizes, floors, proposed)
 
 
 def _quantiles(score: np.ndarray, slot: np.ndarray, n: int, default: float) -> np.ndarray:
@@ -369,6 +378,48 @@ def _drop_small(
         else:
             slots[slot_index] = Slot(None, "dropped")
     return final
+
+
+def _merge_duplicates(
+    vectors: Vectors,
+    text_of: np.ndarray,
+    final: np.ndarray,
+    frozen: np.ndarray,
+    slots: list[Slot],
+) -> tuple[np.ndarray, tuple[tuple[int, int], ...]]:
+    """Merge automatic twins (smaller into larger); the rest are proposals."""
+    sizes = np.bincount(final[final >= 0], minlength=len(slots))
+    # Pinned themes take no new tickets but can still have a twin (to propose merging).
+    live = np.array(
+        [s for s, slot in enumerate(slots) if slot.state in LIVE and sizes[s] > 0], np.int64
+    )
+    rows, owners = _rows_by_slot(text_of, final)
+    centroids = _centroids(vectors, text_of, final, len(slots))
+    proposed: list[tuple[int, int]] = []
+    for a, b in near_duplicates(vectors, rows, owners, centroids, live, same_theme=SAME_THEME):
+        source, into = (a, b) if (sizes[a], b) < (sizes[b], a) else (b, a)
+        if not _automatic(slots[source]) or not _automatic(slots[into]):
+            if _automatic(slots[into]):  # the theme a person shaped is the one to keep
+                source, into = into, source
+            proposed.append((source, into))
+            continue
+        leaving = final == source
+        if (leaving & frozen).any():  # a person placed tickets there: not for automation
+            proposed.append((source, into))
+            continue
+        final[leaving] = into
+        known = slots[source].known
+        why = "one issue with the theme it merged into (alike centres, tickets no better apart)"
+        slots[source] = (
+            Slot(known, "merged", merged_into=into, why=why)
+            if known is not None
+            else Slot(None, "dropped")
+        )
+    return final, tuple(proposed)
+
+
+def _automatic(slot: Slot) -> bool:
+    return slot.known is None or slot.known.automatic
 
 
 def _rows_by_slot(text_of: np.ndarray, slot: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
