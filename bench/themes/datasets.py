@@ -118,7 +118,8 @@ def load_clinc150_30() -> Dataset:
     rows = [
         r for intent in sorted(by_intent) for r in rng.sample(by_intent[intent], CLINC_PER_INTENT)
     ]
-    assert full.labels is not None and full.parent_labels is not None
+    assert full.labels is not None
+    assert full.parent_labels is not None
     return Dataset(
         "clinc150_30",
         [full.texts[r] for r in rows],
