@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         run_summary,
         theme_counts,
     )
+    from ticketlens.themes.corpus import ticket_text
     from ticketlens.themes.curation import (
         accept,
         dismiss,
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
         DiscoveryOptions,
         ParentGroup,
         Theme,
+        clean_text,
         discover_texts,
     )
     from ticketlens.themes.increment import Increment, assign_new
@@ -92,8 +94,10 @@ _HOMES = {
         "DiscoveryOptions",
         "ParentGroup",
         "Theme",
+        "clean_text",
         "discover_texts",
     ),
+    "ticketlens.themes.corpus": ("ticket_text",),
     "ticketlens.themes.increment": ("Increment", "assign_new"),
     "ticketlens.themes.runs": ("run_discovery",),
     "ticketlens.themes.seeds": ("read_taxonomy", "seed_themes"),
@@ -114,6 +118,7 @@ __all__ = [
     "Theme",
     "accept",
     "assign_new",
+    "clean_text",
     "current_labels",
     "discover_texts",
     "dismiss",
@@ -133,6 +138,7 @@ __all__ = [
     "split",
     "theme_counts",
     "theme_history",
+    "ticket_text",
     "unpin",
 ]
 

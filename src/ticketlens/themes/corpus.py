@@ -9,6 +9,7 @@ import numpy as np
 from sqlalchemy import select
 
 from ticketlens.store.schema import ThemeAssignment, Ticket
+from ticketlens.themes.engine import clean_text
 
 if TYPE_CHECKING:
     from ticketlens.workspace import Workspace
@@ -43,8 +44,10 @@ class Corpus:
 
 
 def ticket_text(subject: str | None, body: str) -> str:
+    """What discovery reads of a ticket: subject and body, cleaned (links, handles,
+    quoted replies, signatures... removed, :func:`clean_text`), then its opening."""
     text = f"{subject}. {body}" if subject and subject not in body else body
-    return " ".join(text[:MAX_CHARS].split())
+    return " ".join(clean_text(text)[:MAX_CHARS].split())
 
 
 def load_corpus(workspace: Workspace, *, unplaced_only: bool = False) -> Corpus:
@@ -72,11 +75,17 @@ def load_corpus(workspace: Workspace, *, unplaced_only: bool = False) -> Corpus:
     themes: list[int] = []
     manual: list[bool] = []
     placed: list[bool] = []
+    # Templated tickets repeat: clean each distinct (subject, body) once.
+    text_of: dict[tuple[str | None, str], str] = {}
     with workspace.store.session() as session:
         rows = session.execute(query.execution_options(yield_per=10_000))
         for ticket_id, subject, body, source_language, theme_id, how, seen_language in rows:
             ids.append(ticket_id)
-            texts.append(ticket_text(subject, body))
+            key = (subject, body)
+            text = text_of.get(key)
+            if text is None:
+                text = text_of[key] = ticket_text(subject, body)
+            texts.append(text)
             languages.append(normalise_language(source_language) or seen_language)
             themes.append(theme_id if theme_id is not None else NO_THEME)
             manual.append(how == "manual")

@@ -214,6 +214,7 @@ def _members(session: Session, theme: Theme) -> _Members:
             hint="run `ticketlens themes discover` first",
         )
     adapter = Adapter.from_bytes(space.adapter)
+    texts = adapter.prepare(texts)
     vectors = adapter.transform(texts, load_embedder(adapter.model)) if texts else np.zeros((0, 1))
     return _Members(
         np.array([r[0] for r in rows], dtype=np.int64),

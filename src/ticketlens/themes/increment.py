@@ -380,7 +380,7 @@ def _unclear_pool(
     text_of = np.array(
         [distinct.setdefault(ticket_text(r[1], r[2]), len(distinct)) for r in rows], np.int64
     )
-    texts = list(distinct)
+    texts = adapter.prepare(list(distinct))
     vectors = adapter.transform(texts, static)
     return _Pool(ticket_ids, text_of, vectors, group_vectors(texts, vectors, options)), texts
 

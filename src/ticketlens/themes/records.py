@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ticketlens import review
 from ticketlens.embedding import Vectors
 from ticketlens.store import audit
-from ticketlens.store.schema import Theme, ThemeAssignment, ThemeSpace
+from ticketlens.store.schema import ReviewItem, Theme, ThemeAssignment, ThemeSpace
 from ticketlens.themes.engine import Adapter, Prototypes
 
 WRITE_BATCH = 10_000
@@ -47,6 +47,33 @@ def latest_space(session: Session, language: str) -> tuple[ThemeSpace, Adapter] 
         .limit(1)
     ).first()
     return (space, Adapter.from_bytes(space.adapter)) if space else None
+
+
+#: review states in which a theme's label is a person's (never a draft's)
+DECIDED_LABEL = ("approved", "edited")
+
+
+def fixed_labels(session: Session, themes: Sequence[Theme]) -> dict[int, str]:
+    """Theme id -> the label discovery must leave as it is: a person's, or a pinned theme's.
+
+    A person's label is a theme-label review item they approved or edited; a pinned
+    theme keeps whatever label it shows, a seeded one the team's name for it.
+    """
+    subjects = {review.theme_subject(t.id): t for t in themes}
+    items = session.scalars(
+        select(ReviewItem).where(
+            ReviewItem.kind == review.THEME_LABEL, ReviewItem.subject.in_(list(subjects))
+        )
+    ).all()
+    out: dict[int, str] = {}
+    for item in items:
+        theme = subjects[item.subject]
+        if item.state in DECIDED_LABEL or theme.pinned:
+            out[theme.id] = str(item.payload.get("label", theme.label))
+    for theme in themes:
+        if theme.pinned or theme.origin == "seed":
+            out.setdefault(theme.id, theme.label)
+    return out
 
 
 def suggest_label(session: Session, theme: Theme, evidence: Sequence[int]) -> None:

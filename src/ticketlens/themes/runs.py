@@ -35,6 +35,7 @@ from ticketlens.themes.engine import (
     sweep_table,
 )
 from ticketlens.themes.records import (
+    fixed_labels,
     record_theme_event,
     replace_assignments,
     suggest_label,
@@ -138,8 +139,9 @@ def _discover_language(
     themes = session.scalars(
         select(Theme).where(Theme.language == language).order_by(Theme.id)
     ).all()
+    fixed = fixed_labels(session, themes)
     prior = Prior(
-        known=[_known(t) for t in themes],
+        known=[_known(t, fixed.get(t.id)) for t in themes],
         themes=corpus.themes,
         manual=corpus.manual,
         first_run=first_run,
@@ -238,12 +240,12 @@ def _granularity_summary(granularity: Granularity | None) -> dict[str, Any]:
     }
 
 
-def _known(theme: Theme) -> Known:
+def _known(theme: Theme, label: str | None) -> Known:
     seeds: tuple[str, ...] = ()
     if theme.origin == "seed":
         words = f"{theme.label}. {theme.description}" if theme.description else theme.label
         seeds = (words, *theme.examples)
-    return Known(theme.id, theme.state, theme.pinned, theme.origin, seed_texts=seeds)
+    return Known(theme.id, theme.state, theme.pinned, theme.origin, label=label, seed_texts=seeds)
 
 
 def _any_discovered(session: Session) -> bool:

@@ -7,6 +7,7 @@ unclear ones into proposals (:func:`group_vectors`, :func:`describe_members`).
 """
 
 from ticketlens.themes.engine.adapt import Adapter
+from ticketlens.themes.engine.cleaning import Boilerplate, clean_text
 from ticketlens.themes.engine.discover import (
     Discovery,
     ParentGroup,
@@ -27,6 +28,7 @@ __all__ = [
     "LIVE",
     "UNCLEAR",
     "Adapter",
+    "Boilerplate",
     "Described",
     "Discovery",
     "DiscoveryOptions",
@@ -39,6 +41,7 @@ __all__ = [
     "Prototypes",
     "Reconciled",
     "Theme",
+    "clean_text",
     "closest",
     "describe_members",
     "discover_texts",

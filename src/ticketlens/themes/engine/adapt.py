@@ -16,7 +16,8 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -24,6 +25,7 @@ from scipy.sparse.linalg import eigsh
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ticketlens.embedding import Embedder, Vectors, normalise
+from ticketlens.themes.engine.cleaning import Boilerplate
 
 # Ridge penalty: small, the sample is the only supervision and features are sparse.
 RIDGE = 0.1
@@ -174,10 +176,17 @@ class Adapter:
     static_direction: CommonDirection
     ridge: Ridge | None  # None: the model *is* the transformer, nothing was fitted
     direction: CommonDirection
+    #: the corpus's shared sentences, left out of what is embedded and labelled
+    boilerplate: Boilerplate = field(default_factory=Boilerplate)
+
+    def prepare(self, texts: Sequence[str]) -> list[str]:
+        """``texts`` as this space reads them: without the corpus's boilerplate."""
+        return self.boilerplate.remove_all(texts)
 
     def transform(self, texts: Sequence[str], static: Embedder) -> Vectors:
         """Unit vectors of ``texts`` in this space (``static`` is the model named ``model``)."""
-        embedded = static.embed(list(texts))
+        texts = self.prepare(texts)
+        embedded = static.embed(texts)
         if self.ridge is None:
             return self.direction.remove(embedded)
         static_vectors = self.static_direction.remove(embedded)
@@ -191,6 +200,9 @@ class Adapter:
             "static_first": self.static_direction.first,
             "mean": self.direction.mean,
             "first": self.direction.first,
+            "boilerplate": np.frombuffer(
+                "\n".join(sorted(self.boilerplate.sentences)).encode(), dtype=np.uint8
+            ),
         }
         if self.ridge is not None:
             vocabulary = sorted(self.ridge.vectorizer.vocabulary_.items(), key=lambda kv: kv[1])
@@ -229,7 +241,16 @@ class Adapter:
                 static_direction=CommonDirection(saved["static_mean"], saved["static_first"]),
                 ridge=ridge,
                 direction=CommonDirection(saved["mean"], saved["first"]),
+                boilerplate=_boilerplate(saved),
             )
+
+
+def _boilerplate(saved: Any) -> Boilerplate:
+    """The boilerplate saved with a space (none in spaces saved before it was learnt)."""
+    if "boilerplate" not in saved:
+        return Boilerplate()
+    text = saved["boilerplate"].tobytes().decode()
+    return Boilerplate(frozenset(text.split("\n")) if text else frozenset())
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 Steps (each deterministic for the same texts and options, whatever their order):
 
+0. sentences the corpus's tickets share verbatim (a template's) are left out
+   (:mod:`.cleaning`; each text was cleaned before, by ``themes.ticket_text``);
 1. the distinct texts are embedded with the embedding model, fitted to the teacher
    on a sample (:mod:`.adapt`);
 2. grouped: a kNN graph and Leiden on a sample, the rest assigned (:mod:`.grouping`);
@@ -25,6 +27,8 @@ import numpy as np
 
 from ticketlens.embedding import Embedder, Vectors, load_embedder, load_teacher
 from ticketlens.themes.engine.adapt import Adapter, adapt
+from ticketlens.themes.engine.cleaning import Boilerplate
+from ticketlens.themes.engine.distinct_labels import tell_apart
 from ticketlens.themes.engine.granularity import Granularity
 from ticketlens.themes.engine.grouping import UNCLEAR, group_vectors
 from ticketlens.themes.engine.labels import Described, GroupTerms, describe, describe_members
@@ -125,6 +129,9 @@ def discover_texts(
     prior = prior or Prior()
     say = progress or (lambda _step: None)
     texts = [" ".join(t.split()) for t in texts]
+    boilerplate = Boilerplate.learn(dict.fromkeys(texts))
+    if boilerplate.sentences:
+        texts = boilerplate.remove_all(texts)
     distinct: dict[str, int] = {}
     text_of = np.array([distinct.setdefault(t, len(distinct)) for t in texts], dtype=np.int64)
     unique = list(distinct)
@@ -138,6 +145,9 @@ def discover_texts(
         teacher_sample=options.teacher_sample,
         seed=options.seed,
         progress=say,
+    )
+    adapted = dataclasses.replace(
+        adapted, adapter=dataclasses.replace(adapted.adapter, boilerplate=boilerplate)
     )
     known = [
         dataclasses.replace(k, anchors=adapted.adapter.transform(list(k.seed_texts), static))
@@ -167,6 +177,7 @@ def discover_texts(
     described, terms = describe_members(
         unique, text_of, rows, result.ticket_slot, result.ticket_score, len(result.slots), language
     )
+    described = _distinct_drafts(result, described, terms)
     found = _assemble(result, described, terms, adapted.adapter)
     return dataclasses.replace(
         found,
@@ -195,19 +206,42 @@ def _why_so_few(
     )
 
 
+def _distinct_drafts(
+    result: Reconciled, described: list[Described], terms: GroupTerms
+) -> list[Described]:
+    """Live themes' draft labels told apart from each other and from people's labels."""
+    live = _live_slots(result)
+    fixed = [k.label for s in live if (k := result.slots[s].known) and k.label is not None]
+    drafts = [s for s in live if (k := result.slots[s].known) is None or k.label is None]
+    labels = tell_apart([described[s].label for s in drafts], terms.rows(drafts), fixed)
+    out = list(described)
+    for s, label in zip(drafts, labels, strict=True):
+        out[s] = dataclasses.replace(out[s], label=label)
+    return out
+
+
+def _live_slots(result: Reconciled) -> list[int]:
+    return [s for s, slot in enumerate(result.slots) if slot.state in LIVE and result.sizes[s] > 0]
+
+
 def _assemble(
     result: Reconciled, described: list[Described], terms: GroupTerms, adapter: Adapter
 ) -> Discovery:
     """Number the live themes by size and gather them into parent groups."""
-    live = [s for s, slot in enumerate(result.slots) if slot.state in LIVE and result.sizes[s] > 0]
+    live = _live_slots(result)
     groups: list[ParentGroup] = []
     parent_of_slot: dict[int, int] = {}
     if live:
         parents = parent_groups(result.centroids[live], result.sizes[live])
         parent_of_slot = dict(zip(live, parents.tolist(), strict=True))
-        live_terms = GroupTerms(terms.counts[live], terms.terms)
-        texts = describe(live_terms.merged(parents, int(parents.max()) + 1))
-        groups = [ParentGroup(p, d.label, d.keywords, ()) for p, d in enumerate(texts)]
+        live_terms = terms.rows(live)
+        merged = live_terms.merged(parents, int(parents.max()) + 1)
+        texts = describe(merged)
+        names = tell_apart([d.label for d in texts], merged)
+        groups = [
+            ParentGroup(p, name, d.keywords, ())
+            for p, (d, name) in enumerate(zip(texts, names, strict=True))
+        ]
     order = sorted(live, key=lambda s: (-int(result.sizes[s]), s))
     themes = [
         Theme(

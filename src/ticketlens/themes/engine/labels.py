@@ -4,6 +4,13 @@ Keywords are class-based TF-IDF (the terms frequent in one theme and rare in the
 others, as in BERTopic's c-TF-IDF). The label is the best 2-3 word phrase among
 them, because support leads name issues by phrases ("card not arrived"), not by
 single words. Negations are kept: "not" carries the meaning of most complaints.
+
+No label or keyword holds a word that names nothing a lead would act on: a piece of a
+link ("https", "www", "com"), an id-like token (12+ characters mixing letters and
+digits, or a run of 20+ letters), or a word in most of the corpus's texts (the
+brand: "spotify" in a Spotify support queue). Texts were cleaned before
+(:mod:`.cleaning`), so these are a second line. Two live themes never share a label:
+:func:`tell_apart` names the difference.
 """
 
 from __future__ import annotations
@@ -28,6 +35,17 @@ FILLER = frozenset(
 )
 STOP_WORDS = sorted((ENGLISH_STOP_WORDS - NEGATIONS) | FILLER)
 KEYWORDS = 10
+#: a label is at most this many words, its difference from a look-alike's included
+MAX_LABEL_WORDS = 5
+# Pieces of links and markup, never a theme's word ("24/7", "python3" are fine).
+URL_WORDS = frozenset({"www", "com", "org", "net", "html", "htm", "php", "href", "nbsp", "amp"})
+# The scheme is a word of its own in "HTTP proxy", "HTTPS certificate"; cleaning took every
+# link out, so it is a link's piece only alone or beside another piece ("https www").
+SCHEMES = frozenset({"http", "https"})
+_ID_LIKE = re.compile(r"^(?=[^\d]*\d)(?=\d*[^\W\d])\w{12,}$|[^\W\d_]{20,}")
+#: a word in this share of the texts of most groups is the corpus's brand, not an issue
+CORPUS_WIDE = 0.25
+CORPUS_WIDE_GROUPS = 0.5
 # A phrase wins over the best single word unless it scores below this share of it.
 PHRASE_SHARE = 0.35
 
@@ -44,12 +62,25 @@ class GroupTerms:
 
     counts: np.ndarray  # groups x terms
     terms: np.ndarray
+    #: per term: may it be a keyword or part of a label (see :func:`term_problem`)
+    allowed: np.ndarray | None = None
+    language: str = "en"
 
     def merged(self, parent_of: np.ndarray, n_parents: int) -> GroupTerms:
         """The counts of groups of groups (parent_of[g] is group g's parent)."""
         merge = np.zeros((n_parents, len(parent_of)))
         merge[parent_of, np.arange(len(parent_of))] = 1
-        return GroupTerms(merge @ self.counts, self.terms)
+        return GroupTerms(merge @ self.counts, self.terms, self.allowed, self.language)
+
+    def rows(self, groups: Sequence[int]) -> GroupTerms:
+        return GroupTerms(self.counts[list(groups)], self.terms, self.allowed, self.language)
+
+    def scores(self) -> np.ndarray:
+        """c-TF-IDF of each group's terms, zero for terms no label may hold."""
+        scores = class_tfidf(self.counts)
+        if self.allowed is not None and scores.size:
+            scores[:, ~self.allowed] = 0.0
+        return scores
 
 
 # Words that turn a complaint around, kept in labels ("nicht angekommen") in other languages.
@@ -68,9 +99,11 @@ def stop_words(language: str) -> tuple[str, ...]:
 
     try:
         words = {w.lower() for w in get_stop_words(language)}
-    except StopWordError:  # a language without a list: no stop words beat wrong ones
-        return ()
-    return tuple(sorted(words - OTHER_NEGATIONS))
+    except StopWordError:  # a language without a list: English ones only
+        words = set()
+    # English words slip into every language's tickets ("the app", "the issue"); a
+    # label in the theme's language holds none of them.
+    return tuple(sorted((words - OTHER_NEGATIONS) | set(STOP_WORDS)))
 
 
 @cache
@@ -96,7 +129,12 @@ def count_terms(
 ) -> GroupTerms:
     """Term counts per group ``0..n_groups-1`` (``groups[i]`` < 0: text i is in none)."""
     # English: ASCII words as before; other languages: any letters (umlauts, accents).
-    pattern = r"(?u)\b[a-zA-Z][a-zA-Z']+\b" if language == "en" else r"(?u)\b[^\W\d_][^\W\d_']+\b"
+    # Digits after two letters make a word too ("python3", "ios11"); "24/7" is no label word.
+    pattern = (
+        r"(?u)\b[a-zA-Z][a-zA-Z']*[a-zA-Z][a-zA-Z0-9']*\b"
+        if language == "en"
+        else r"(?u)\b[^\W\d_][^\W\d_']+\b"
+    )
     vectorizer = CountVectorizer(
         ngram_range=(1, 3),
         stop_words=list(_stop_tokens(language, pattern)) or None,
@@ -108,20 +146,59 @@ def count_terms(
     try:
         counts = vectorizer.fit_transform([texts[i] for i in members.tolist()])
     except ValueError:  # nothing left after stop words, or a single document
-        return GroupTerms(np.zeros((n_groups, 0)), np.array([], dtype=str))
+        return GroupTerms(np.zeros((n_groups, 0)), np.array([], dtype=str), language=language)
     membership = sparse.csr_matrix(
         (np.ones(len(members)), (groups[members], np.arange(len(members)))),
         shape=(n_groups, len(members)),
     )
     per_group = np.asarray((membership @ counts).todense(), dtype=np.float64)
-    return GroupTerms(per_group, vectorizer.get_feature_names_out())
+    terms = vectorizer.get_feature_names_out()
+    everywhere = _corpus_wide(counts, membership, terms)
+    allowed = np.array([term_problem(str(t), everywhere) is None for t in terms], dtype=bool)
+    return GroupTerms(per_group, terms, allowed, language)
+
+
+def _corpus_wide(
+    counts: sparse.spmatrix, membership: sparse.spmatrix, terms: np.ndarray
+) -> set[str]:
+    """Words common in most groups: the corpus's brand or product, not one issue.
+
+    A word is corpus-wide when, in at least :data:`CORPUS_WIDE_GROUPS` of the groups
+    (and three or more), at least :data:`CORPUS_WIDE` of the group's texts hold it.
+    Spread is what tells a brand from a big issue: "card" in most texts of a corpus
+    where card problems dominate is still one theme's word.
+    """
+    n_groups = int((np.asarray(membership.sum(axis=1)).ravel() > 0).sum())
+    if n_groups < 3:
+        return set()
+    single = np.flatnonzero([" " not in str(t) for t in terms])
+    held = sparse.csr_matrix(membership @ (counts[:, single] > 0).astype(np.float64))
+    sizes = np.asarray(membership.sum(axis=1)).ravel()
+    share = sparse.diags(1.0 / np.maximum(sizes, 1)) @ held  # stays sparse: groups x words
+    spread = np.asarray((share >= CORPUS_WIDE).sum(axis=0)).ravel() / n_groups
+    return {str(terms[single[i]]) for i in np.flatnonzero(spread >= CORPUS_WIDE_GROUPS)}
+
+
+def term_problem(term: str, corpus_wide: set[str] | frozenset[str] = frozenset()) -> str | None:
+    """Why ``term`` may not be a keyword or part of a label, or None when it may."""
+    words = term.split()
+    if set(words) <= SCHEMES or (set(words) & SCHEMES and set(words) & URL_WORDS):
+        return f"{term!r} is a piece of a link"
+    for word in words:
+        if word in URL_WORDS:
+            return f"{word!r} is a piece of a link"
+        if _ID_LIKE.search(word):
+            return f"{word!r} looks like an id"
+        if word in corpus_wide:
+            return f"{word!r} is common in most themes (a brand or product name)"
+    return None
 
 
 def describe(group_terms: GroupTerms) -> list[Description]:
     """A label and keywords for each group."""
     if group_terms.counts.shape[1] == 0:
         return [Description(f"Theme {g + 1}", ()) for g in range(len(group_terms.counts))]
-    scores = class_tfidf(group_terms.counts)
+    scores = group_terms.scores()
     return [_describe_one(scores[g], group_terms.terms, g) for g in range(len(group_terms.counts))]
 
 

@@ -57,6 +57,8 @@ class Known:
     state: str
     pinned: bool = False
     origin: str = "discovered"
+    #: its label when a person set or approved it (or it is pinned): never a draft's
+    label: str | None = None
     #: seeded categories: their name, description and examples (embedded by the engine)
     seed_texts: tuple[str, ...] = ()
     #: the same, in this run's space
