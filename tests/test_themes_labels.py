@@ -7,9 +7,13 @@ person's label is never changed; point 4: keywords follow the same rules.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from tests.conftest import fee_split, write
+from ticketlens import pipeline
 from ticketlens.themes import clean_text, list_themes, rename, run_discovery, ticket_text
 from ticketlens.themes.catalog import current_labels
 from ticketlens.themes.engine import Boilerplate
@@ -260,3 +264,23 @@ def test_point_3_a_persons_label_is_kept_and_drafts_are_told_apart(
     assert label_key(labels[second["id"]]) != label_key(second["label"])
     live = [label_key(t["label"]) for t in list_themes(ws)["items"]]
     assert len(live) == len(set(live))
+
+
+def test_point_3_proposals_from_an_import_do_not_take_a_live_label(
+    discovered_without_fees: Workspace, tmp_path: Path
+) -> None:
+    ws = discovered_without_fees
+    fees, _others = fee_split()
+    before = {t["id"] for t in list_themes(ws)["items"]}
+    # A person gives a live theme the label one of the fee tickets' proposals drafts
+    # (seen on this fixture without the rename).
+    target = list_themes(ws)["items"][0]["id"]
+    rename(ws, target, "Additional fees", reason="our name for it")
+    pipeline.ingest(ws, [write(tmp_path / "fees.jsonl", fees)])
+    items = list_themes(ws)["items"]
+    new = [t["label"] for t in items if t["id"] not in before]
+    assert new  # the import proposed themes
+    assert any(label.startswith("Additional fees: ") for label in new), new
+    assert {t["id"]: t["label"] for t in items}[target] == "Additional fees"
+    keys = [label_key(t["label"]) for t in items]
+    assert len(keys) == len(set(keys))

@@ -49,6 +49,19 @@ def current_labels(session: Session, theme_ids: list[int]) -> dict[int, str]:
     return {theme: label for theme, (label, _state) in _labels(session, theme_ids).items()}
 
 
+def live_labels(session: Session, language: str | None, *, besides: int | None = None) -> list[str]:
+    """The labels a language's live themes show (a person's, else the draft).
+
+    ``besides``: a theme to leave out (the one being split).
+    """
+    query = select(Theme).where(
+        Theme.language == language, Theme.state.in_(LIVE_THEME_STATES), Theme.id != (besides or 0)
+    )
+    themes = session.scalars(query).all()
+    shown = current_labels(session, [t.id for t in themes])
+    return [shown.get(t.id, t.label) for t in themes]
+
+
 def run_summary(run: ThemeRun) -> dict[str, Any]:
     return {
         "run": run.id,

@@ -30,8 +30,9 @@ from ticketlens.store.schema import (
     ThemeSpace,
     Ticket,
 )
+from ticketlens.themes.catalog import live_labels
 from ticketlens.themes.corpus import ticket_text
-from ticketlens.themes.engine import Adapter, Prototypes, describe_members
+from ticketlens.themes.engine import Adapter, Prototypes, describe_members, tell_apart
 from ticketlens.themes.records import (
     from_bytes,
     record_theme_event,
@@ -279,7 +280,7 @@ def _add_parts(
 ) -> list[Theme]:
     """The new themes, one per part, described from their members' texts."""
     n_parts = int(parts.max()) + 1
-    described, _ = describe_members(
+    described, terms = describe_members(
         members.texts,
         members.text_of,
         members.ticket_ids,
@@ -288,6 +289,8 @@ def _add_parts(
         n_parts,
         theme.language or "en",
     )
+    others = live_labels(session, theme.language, besides=theme.id)
+    drafts = tell_apart([d.label for d in described], terms, others)
     stamp = audit.now()
     children: list[Theme] = []
     for p in range(n_parts):
@@ -297,7 +300,7 @@ def _add_parts(
             run_id=theme.run_id,
             number=theme.number,
             group_id=theme.group_id,
-            label=described[p].label,
+            label=drafts[p],
             keywords=list(described[p].keywords),
             size=int(in_part.sum()),
             representatives=described[p].representatives,

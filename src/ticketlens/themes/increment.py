@@ -30,6 +30,7 @@ from ticketlens.store.schema import (
     ThemeSpace,
     Ticket,
 )
+from ticketlens.themes.catalog import live_labels
 from ticketlens.themes.corpus import Corpus, load_corpus, ticket_text
 from ticketlens.themes.engine import (
     Adapter,
@@ -40,6 +41,7 @@ from ticketlens.themes.engine import (
     describe_members,
     group_vectors,
     resolve_languages,
+    tell_apart,
     unit,
 )
 from ticketlens.themes.records import (
@@ -316,10 +318,10 @@ def _propose(
     known = _known(session, language, space, width)
     known_centres = {i: from_bytes(t.centroid, width)[0] for i, t in known.items()}
     tight_enough = COHESION * _loose_decile(session, language)
-    described, _ = describe_members(
+    described, terms = describe_members(
         texts, pool.text_of, pool.ticket_ids, group, score, count, language
     )
-    proposed: list[int] = []
+    new: list[tuple[int, np.ndarray, Theme | None]] = []
     for g in range(count):
         members = group == g
         if sizes[g] < options.min_theme_size or float(score[members].mean()) < tight_enough:
@@ -331,11 +333,20 @@ def _propose(
             # Like a dismissed proposal: stays dismissed. Like a live theme: it is that theme.
             _attach(session, pool.ticket_ids[members], match.id, score[members], run.id)
             continue
+        new.append((g, centre, match))
+    labels = tell_apart(
+        [described[g].label for g, _, _ in new],
+        terms.rows([g for g, _, _ in new]),
+        live_labels(session, language),
+    )
+    proposed: list[int] = []
+    for (g, centre, match), label in zip(new, labels, strict=True):
+        members = group == g
         prototypes = pool.grouping.prototypes
         theme = Theme(
             run_id=run.id,
             number=0,
-            label=described[g].label,
+            label=label,
             keywords=list(described[g].keywords),
             size=int(sizes[g]),
             representatives=described[g].representatives,

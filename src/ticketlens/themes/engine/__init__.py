@@ -15,6 +15,7 @@ from ticketlens.themes.engine.discover import (
     Theme,
     discover_texts,
 )
+from ticketlens.themes.engine.distinct_labels import label_key, tell_apart
 from ticketlens.themes.engine.granularity import Granularity, sweep_table
 from ticketlens.themes.engine.grouping import UNCLEAR, Grouping, group_vectors
 from ticketlens.themes.engine.labels import Described, describe_members
@@ -46,8 +47,10 @@ __all__ = [
     "describe_members",
     "discover_texts",
     "group_vectors",
+    "label_key",
     "language_groups",
     "resolve_languages",
     "sweep_table",
+    "tell_apart",
     "unit",
 ]
