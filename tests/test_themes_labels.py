@@ -16,7 +16,7 @@ from tests.conftest import fee_split, write
 from ticketlens import pipeline
 from ticketlens.themes import clean_text, list_themes, rename, run_discovery, ticket_text
 from ticketlens.themes.catalog import current_labels
-from ticketlens.themes.engine import Boilerplate
+from ticketlens.themes.engine import Boilerplate, resolve_languages
 from ticketlens.themes.engine.distinct_labels import label_key, tell_apart
 from ticketlens.themes.engine.labels import count_terms, describe, term_problem
 from ticketlens.workspace import Workspace
@@ -284,3 +284,20 @@ def test_point_3_proposals_from_an_import_do_not_take_a_live_label(
     assert {t["id"]: t["label"] for t in items}[target] == "Additional fees"
     keys = [label_key(t["label"]) for t in items]
     assert len(keys) == len(set(keys))
+
+
+def test_point_2_a_source_tag_the_text_contradicts_gives_way_to_the_text() -> None:
+    """One language per label: a ticket tagged "de" but written in English is English."""
+    english = "The dashboard does not load after the latest update of the project tool"
+    german = "Das Dashboard lädt nach dem letzten Update des Projektwerkzeugs nicht mehr"
+    short = "ok danke"
+    resolved = resolve_languages(
+        [english, german, short, english],
+        ["de", "de", "de", None],
+        by_language=True,
+        check=[True, True, True, False],
+    )
+    # Too short to tell: the tag stands. Not a tag (resolved before): it stands too.
+    assert resolved == ["en", "de", "de", "en"]
+    # Without a check the known language is kept as it is.
+    assert resolve_languages([english], ["de"], by_language=True) == ["de"]

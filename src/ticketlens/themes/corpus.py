@@ -21,7 +21,7 @@ NO_THEME = -1
 
 @dataclass(frozen=True)
 class Corpus:
-    """Tickets in id order: text, language (the source's, else the one detected before),
+    """Tickets in id order: text, language (the one resolved before, else the source's),
     current theme (-1: none, unclear or not placed yet) and whether a person placed it."""
 
     ticket_ids: list[int]
@@ -30,6 +30,9 @@ class Corpus:
     themes: np.ndarray
     manual: np.ndarray
     placed: np.ndarray  # has an assignment row (placed, even if unclear)
+    #: the language is the source's tag, not yet checked against the text (a help desk's
+    #: field is often the customer's locale: a quarter of one set's "de" tickets are English)
+    tagged: np.ndarray
 
     def subset(self, rows: np.ndarray) -> Corpus:
         picked = rows.tolist()
@@ -40,6 +43,7 @@ class Corpus:
             self.themes[rows],
             self.manual[rows],
             self.placed[rows],
+            self.tagged[rows],
         )
 
 
@@ -75,6 +79,7 @@ def load_corpus(workspace: Workspace, *, unplaced_only: bool = False) -> Corpus:
     themes: list[int] = []
     manual: list[bool] = []
     placed: list[bool] = []
+    tagged: list[bool] = []
     # Templated tickets repeat: clean each distinct (subject, body) once.
     text_of: dict[tuple[str | None, str], str] = {}
     with workspace.store.session() as session:
@@ -86,7 +91,9 @@ def load_corpus(workspace: Workspace, *, unplaced_only: bool = False) -> Corpus:
             if text is None:
                 text = text_of[key] = ticket_text(subject, body)
             texts.append(text)
-            languages.append(normalise_language(source_language) or seen_language)
+            tag = normalise_language(source_language)
+            languages.append(seen_language or tag)
+            tagged.append(seen_language is None and tag is not None)
             themes.append(theme_id if theme_id is not None else NO_THEME)
             manual.append(how == "manual")
             placed.append(how is not None)
@@ -97,4 +104,5 @@ def load_corpus(workspace: Workspace, *, unplaced_only: bool = False) -> Corpus:
         np.array(themes, dtype=np.int64),
         np.array(manual, dtype=bool),
         np.array(placed, dtype=bool),
+        np.array(tagged, dtype=bool),
     )

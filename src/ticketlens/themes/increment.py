@@ -113,7 +113,12 @@ def assign_new(
     if not corpus.ticket_ids:
         return nothing
     languages = np.array(
-        resolve_languages(corpus.texts, corpus.languages, by_language=options.by_language),
+        resolve_languages(
+            corpus.texts,
+            corpus.languages,
+            by_language=options.by_language,
+            check=corpus.tagged.tolist(),
+        ),
         dtype=object,
     )
     static = embedder or load_embedder(options.model)

@@ -90,7 +90,12 @@ def run_discovery(
         raise NotFound("no tickets to group yet", hint="import some: ticketlens ingest FILE")
     say("detecting languages")
     ticket_language = np.array(
-        resolve_languages(corpus.texts, corpus.languages, by_language=options.by_language),
+        resolve_languages(
+            corpus.texts,
+            corpus.languages,
+            by_language=options.by_language,
+            check=corpus.tagged.tolist(),
+        ),
         dtype=object,
     )
     enough, rare = language_groups(list(ticket_language), corpus.texts, options.language_min)

@@ -16,19 +16,30 @@ ALL_LANGUAGES = "*"
 
 
 def resolve_languages(
-    texts: Sequence[str], known: Sequence[str | None], *, by_language: bool
+    texts: Sequence[str],
+    known: Sequence[str | None],
+    *,
+    by_language: bool,
+    check: Sequence[bool] | None = None,
 ) -> list[str]:
     """Each ticket's language: the one already known, else detected from its text.
 
-    Texts too short or unclear to tell are given the corpus's main language.
+    ``check[i]``: ticket i's known language is only a tag (the source's), to be checked
+    against the text; where the detector is sure of another language, it wins, so
+    the ticket's themes and labels are in the language it is written in. Texts too
+    short or unclear to tell are given the corpus's main language.
     """
     from ticketlens.language import detect_languages
 
     if not by_language:
         return [ALL_LANGUAGES] * len(texts)
-    missing = sorted({texts[i] for i, lang in enumerate(known) if not lang})
-    detected = dict(zip(missing, detect_languages(missing, fallback=None), strict=True))
-    resolved = [lang or detected[texts[i]] for i, lang in enumerate(known)]
+    checking = check if check is not None else [False] * len(texts)
+    ask = sorted({texts[i] for i, lang in enumerate(known) if not lang or checking[i]})
+    detected = dict(zip(ask, detect_languages(ask, fallback=None), strict=True))
+    resolved = [
+        (detected[texts[i]] or lang) if checking[i] else (lang or detected[texts[i]])
+        for i, lang in enumerate(known)
+    ]
     counts = Counter(lang for lang in resolved if lang)
     main = counts.most_common(1)[0][0] if counts else "en"
     return [lang or main for lang in resolved]
