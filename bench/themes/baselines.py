@@ -117,18 +117,25 @@ def minilm_kmeans_pipeline(texts: list[str], k: int) -> Result:
     return {"assignments": km.fit_predict(e).tolist(), "theme_labels": None, "parents": None}
 
 
-def ticketlens_pipeline(texts: list[str]) -> Result:
+def ticketlens_pipeline(texts: list[str], languages: list[str] | None = None) -> Result:
     """The product's own discovery, with its default settings, through its public API.
 
+    Each text is read as the product reads a ticket (``ticket_text``: cleaned, then its
+    opening). With ``languages`` (a source's tags), tickets are grouped by language as
+    the product does (the tag checked against the text; each language with enough
+    texts gets its own themes, the rest stay unclear).
+
     Returns, besides the common keys, ``steps``: seconds spent in each step, so the
-    embed + discover + assign time can be told apart from labelling.
+    embed + discover + assign time can be told apart from labelling; and
+    ``theme_details``: keywords and typical texts of each theme, for reading.
     """
     try:
         import ticketlens  # noqa: F401
     except ImportError:
         sys.path.insert(0, str(REPO / "src"))  # bench venv need not install the package
     try:
-        from ticketlens.themes import discover_texts
+        from ticketlens.themes import DiscoveryOptions, discover_texts, ticket_text
+        from ticketlens.themes.engine import language_groups, resolve_languages
     except ImportError as exc:
         raise PipelineUnavailable(f"ticketlens.themes.discover_texts: {exc}") from exc
     steps: dict[str, float] = {}
@@ -136,26 +143,58 @@ def ticketlens_pipeline(texts: list[str]) -> Result:
 
     def progress(step: str) -> None:
         now = time.perf_counter()
-        steps[clock["step"]] = round(now - clock["t"], 2)
+        steps[clock["step"]] = steps.get(clock["step"], 0.0) + round(now - clock["t"], 2)
         clock.update(step=step, t=now)
 
-    found = discover_texts(texts, progress=progress)
+    progress("cleaning")
+    read = [ticket_text(None, t) for t in texts]
+    if languages is None:
+        groups, rows_of = ["en"], {"en": list(range(len(texts)))}
+    else:
+        progress("detecting languages")
+        options = DiscoveryOptions()
+        tags: list[str | None] = list(languages)
+        resolved = resolve_languages(read, tags, by_language=True, check=[True] * len(read))
+        groups, _rare = language_groups(resolved, read, options.language_min)
+        rows_of = {g: [i for i, lang in enumerate(resolved) if lang == g] for g in groups}
+    assignments = [-1] * len(texts)
+    parents = [-1] * len(texts)
+    labels: dict[int, str] = {}
+    details: dict[int, dict[str, Any]] = {}
+    offset = parent_offset = 0
+    for language in groups:
+        rows = rows_of[language]
+        found = discover_texts([read[i] for i in rows], progress=progress, language=language)
+        for row, number in zip(rows, found.assignments.tolist(), strict=True):
+            if number >= 0:
+                assignments[row] = offset + number
+                parents[row] = parent_offset + found.themes[number].parent
+        for theme in found.themes:
+            labels[offset + theme.number] = theme.label
+            details[offset + theme.number] = {
+                "language": language,
+                "keywords": list(theme.keywords[:6]),
+                "examples": [texts[rows[r]][:160] for r in theme.representatives[:3]],
+            }
+        offset += len(found.themes)
+        parent_offset += len(found.parents)
     progress("done")
-    parent_of_theme = {t.number: t.parent for t in found.themes}
     return {
-        "assignments": found.assignments.tolist(),
-        "theme_labels": {t.number: t.label for t in found.themes},
-        "parents": [parent_of_theme.get(a, -1) for a in found.assignments.tolist()],
+        "assignments": assignments,
+        "theme_labels": labels,
+        "parents": parents,
         "steps": steps,
+        "theme_details": details,
     }
 
 
-def get_pipeline(name: str, k_hint: int) -> Pipeline:
-    """Registry lookup; ``k_hint`` (gold label count, or 100) is used only by KMeans."""
+def get_pipeline(name: str, k_hint: int, languages: list[str] | None = None) -> Pipeline:
+    """Registry lookup; ``k_hint`` (gold label count, or 100) is used only by KMeans,
+    ``languages`` (a source's tags) only by ticketlens, which groups by language."""
     registry: dict[str, Pipeline] = {
         "bertopic": bertopic_pipeline,
         "minilm_kmeans": functools.partial(minilm_kmeans_pipeline, k=k_hint),
-        "ticketlens": ticketlens_pipeline,
+        "ticketlens": functools.partial(ticketlens_pipeline, languages=languages),
     }
     if name not in registry:
         raise SystemExit(f"unknown pipeline {name!r}; known: {', '.join(registry)}")
@@ -178,4 +217,5 @@ def validate(result: Result, n_texts: int) -> Result:
         "assignments": assignments,
         "theme_labels": None if labels is None else {int(k): str(v) for k, v in labels.items()},
         "parents": None if parents is None else [int(p) for p in parents],
+        "theme_details": {int(k): v for k, v in (result.get("theme_details") or {}).items()},
     }

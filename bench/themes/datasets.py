@@ -38,6 +38,8 @@ class Dataset:
     labels: list[str] | None
     parent_labels: list[str] | None = None  # gold parent group per text (clinc domain, ...)
     meta: dict[str, object] = field(default_factory=dict)
+    #: the source's language tag per text (help-desk exports carry one), or None
+    languages: list[str] | None = None
 
     @property
     def n_labels(self) -> int | None:
@@ -144,6 +146,41 @@ def load_bitext() -> Dataset:
     )
 
 
+# ---------------------------------------------------------------- label sets
+# Real tickets without intent labels: what a label must cope with (links, handles,
+# templates, two languages). Scored for forbidden tokens and duplicate labels only.
+
+
+def load_twcs_spotifycares() -> Dataset:
+    """15,096 customer tweets to @SpotifyCares (each a ticket when imported alone)."""
+    path = "twcs_spotifycares/spotifycares_customer_tweets.csv"
+    texts = [r["text"] for r in _read_csv(DATA / path)]
+    return Dataset("twcs_spotifycares", texts, None, meta={"files": [path]})
+
+
+def load_github_issues() -> Dataset:
+    """1,500 GitHub issues of five projects: title and markdown body (templates and all)."""
+    path = "github_issues_nlbse24/issues_train.csv"
+    texts = [f"{r['title']}\n{r['body']}" for r in _read_csv(DATA / path)]
+    return Dataset("github_issues_nlbse24", texts, None, meta={"files": [path]})
+
+
+def load_support_tickets_multilang() -> Dataset:
+    """2,181 help-desk tickets, English and German, with the source's language tag."""
+    path = "support_tickets_multilang/dataset-tickets-multi-lang-4-20k_first2181.csv"
+    rows = list(_read_csv(DATA / path))
+    return Dataset(
+        "support_tickets_multilang",
+        [f"{r['subject']}\n{r['body']}".strip() for r in rows],
+        None,
+        meta={"files": [path], "languages": dict(Counter(r["language"] for r in rows))},
+        languages=[r["language"] for r in rows],
+    )
+
+
+LABEL_SETS = ("twcs_spotifycares", "github_issues_nlbse24", "support_tickets_multilang")
+
+
 # ---------------------------------------------------------------- throughput set
 
 
@@ -222,6 +259,9 @@ DATASETS: dict[str, Callable[[], Dataset]] = {
     "clinc150_30": load_clinc150_30,
     "bitext": load_bitext,
     "throughput50k": load_throughput50k,
+    "twcs_spotifycares": load_twcs_spotifycares,
+    "github_issues_nlbse24": load_github_issues,
+    "support_tickets_multilang": load_support_tickets_multilang,
 }
 
 

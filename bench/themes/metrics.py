@@ -7,6 +7,7 @@ so a pipeline cannot raise NMI/ARI by discarding hard texts. The theme count exc
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 
@@ -97,3 +98,77 @@ def label_quality(
             for i in sample
         ],
     }
+
+
+# ---------------------------------------------------------------- label checks
+# Written from the issue's rules, independently of the product's own filter (which is
+# what is being checked): a label must never hold a link's piece, an @handle, an id-like
+# token, an agent's initials, a stop word alone, or a word in most of the corpus's texts.
+
+_LINK_WORDS = {"www", "com", "org", "net", "html", "php", "href"}
+_SCHEMES = {"http", "https"}
+_DOMAIN = re.compile(r"\b[\w-]+\.(?:com|org|net|io|co|ly|gl|de|uk)\b|\bt\.co\b", re.I)
+_ID_LIKE = re.compile(r"^(?=\D*\d)(?=\d*[^\W\d])\w{12,}$|[^\W\d_]{20,}")
+_HANDLE = re.compile(r"(?<![\w@])@(\w{2,30})")
+_SIGN_OFF = re.compile(r"[\^/\-]\s?([A-Z]{2,3})\b")
+CORPUS_WIDE_SHARE = 0.5
+
+
+def label_problems(theme_labels: dict[int, str], texts: Sequence[str]) -> dict[str, object]:
+    """Forbidden tokens and duplicate labels among the themes' labels.
+
+    Returns counts per kind, the offending labels (up to 10 per kind) and the
+    duplicates, compared case-insensitively.
+    """
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    handles = Counter(h.lower() for t in texts for h in _HANDLE.findall(t))
+    initials = Counter(i.lower() for t in texts for i in _SIGN_OFF.findall(t))
+    words_of = [set(re.findall(r"[^\W_]+", t.lower())) for t in texts]
+    share = Counter(w for words in words_of for w in words)
+    n = max(1, len(texts))
+    problems: dict[str, list[str]] = {
+        k: [] for k in ("link", "handle", "id_like", "initials", "stop_word_alone", "corpus_wide")
+    }
+    for label in theme_labels.values():
+        plain = re.findall(r"[^\W_]+", label.lower())
+        kinds = set()
+        if (
+            _DOMAIN.search(label)
+            or set(plain) & _LINK_WORDS
+            or (set(plain) & _SCHEMES and (set(plain) <= _SCHEMES or set(plain) & _LINK_WORDS))
+        ):
+            kinds.add("link")
+        if "@" in label or any(handles[w] >= 3 for w in plain):
+            kinds.add("handle")
+        if any(_ID_LIKE.search(w) for w in plain):
+            kinds.add("id_like")
+        if any(len(w) <= 3 and initials[w] >= 3 for w in plain):
+            kinds.add("initials")
+        if plain and all(w in ENGLISH_STOP_WORDS for w in plain):
+            kinds.add("stop_word_alone")
+        if any(share[w] / n >= CORPUS_WIDE_SHARE and w not in ENGLISH_STOP_WORDS for w in plain):
+            kinds.add("corpus_wide")
+        for kind in kinds:
+            problems[kind].append(label)
+    seen = Counter(" ".join(label.lower().split()) for label in theme_labels.values())
+    duplicates = sorted(label for label, count in seen.items() if count > 1)
+    return {
+        "labels": len(theme_labels),
+        "with_forbidden_token": sum(
+            1 for label in theme_labels.values() if any(label in v for v in problems.values())
+        ),
+        "by_kind": {k: len(v) for k, v in problems.items()},
+        "examples": {k: sorted(v)[:10] for k, v in problems.items() if v},
+        "duplicate_labels": len(duplicates),
+        "duplicates": duplicates[:20],
+    }
+
+
+def review_sample(
+    theme_labels: dict[int, str], details: dict[int, dict[str, object]], n_show: int = 20
+) -> list[dict[str, object]]:
+    """A seeded random sample of themes to read: label, keywords, typical texts."""
+    themes = sorted(theme_labels)
+    picked = sorted(random.Random(SEED).sample(themes, min(n_show, len(themes))))
+    return [{"theme": t, "label": theme_labels[t], **details.get(t, {})} for t in picked]

@@ -76,6 +76,9 @@ TABLE_COLUMNS = (  # (header, record key, format)
 
 # ---------------------------------------------------------------- worker (one subprocess)
 
+#: record fields too long for the progress line (they are in --out)
+_LONG = {"label_quality", "label_checks", "label_review"}
+
 
 def worker(dataset: str, pipeline: str, out: Path) -> None:
     """Run one pipeline on one dataset and write its record to ``out``."""
@@ -90,7 +93,7 @@ def worker(dataset: str, pipeline: str, out: Path) -> None:
         "cached_embeddings": baselines.EMBED_CACHE is not None,
         "loadavg_at_start": [round(x, 2) for x in os.getloadavg()],
     }
-    fn = baselines.get_pipeline(pipeline, ds.k_hint)
+    fn = baselines.get_pipeline(pipeline, ds.k_hint, ds.languages)
     t0 = time.perf_counter()
     try:
         raw = fn(ds.texts)
@@ -129,6 +132,15 @@ def score(ds: datasets.Dataset, result: dict[str, Any]) -> dict[str, Any]:
         lq = metrics.label_quality(pred, result["theme_labels"], ds.labels, _encode_normalised)
         out["label_cosine"] = lq["mean_cosine"]
         out["label_quality"] = lq
+    if result["theme_labels"] is not None and ds.name != "throughput50k":
+        checks = metrics.label_problems(result["theme_labels"], ds.texts)
+        out["labels_forbidden"] = checks["with_forbidden_token"]
+        out["labels_duplicate"] = checks["duplicate_labels"]
+        out["label_checks"] = checks
+        if result["theme_details"]:
+            out["label_review"] = metrics.review_sample(
+                result["theme_labels"], result["theme_details"]
+            )
     return out
 
 
@@ -266,7 +278,7 @@ def main(argv: list[str] | None = None) -> None:
             for pipeline in args.pipelines.split(","):
                 print(f"# {pipeline} on {dataset} ...", file=sys.stderr, flush=True)
                 rec = run_pair(dataset, pipeline, args)
-                print(json.dumps({k: v for k, v in rec.items() if k != "label_quality"}))
+                print(json.dumps({k: v for k, v in rec.items() if k not in _LONG}))
                 new.append(rec)
                 # Write after every pair so a long batch that dies keeps what it measured.
                 results = merge_results(args.out, [rec])
