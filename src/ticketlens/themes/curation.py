@@ -9,7 +9,7 @@ and dismissed patterns are not proposed again (see :mod:`.reconcile`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +32,7 @@ from ticketlens.store.schema import (
 )
 from ticketlens.themes.catalog import live_labels
 from ticketlens.themes.corpus import ticket_text
-from ticketlens.themes.engine import Adapter, Prototypes, describe_members, tell_apart
+from ticketlens.themes.engine import Adapter, Meaning, Prototypes, describe_members, tell_apart
 from ticketlens.themes.records import (
     from_bytes,
     record_theme_event,
@@ -194,6 +194,7 @@ class _Members:
     texts: list[str]
     text_of: np.ndarray
     vectors: np.ndarray  # per distinct text, in the theme's space
+    embed: Callable[[list[str]], np.ndarray]  # other texts into the same space
 
 
 def _members(session: Session, theme: Theme) -> _Members:
@@ -215,14 +216,16 @@ def _members(session: Session, theme: Theme) -> _Members:
             hint="run `ticketlens themes discover` first",
         )
     adapter = Adapter.from_bytes(space.adapter)
+    static = load_embedder(adapter.model)
     texts = adapter.prepare(texts)
-    vectors = adapter.transform(texts, load_embedder(adapter.model)) if texts else np.zeros((0, 1))
+    vectors = adapter.transform(texts, static) if texts else np.zeros((0, 1))
     return _Members(
         np.array([r[0] for r in rows], dtype=np.int64),
         [r[1] for r in rows],
         texts,
         text_of,
         vectors,
+        lambda others: adapter.transform(others, static),
     )
 
 
@@ -288,6 +291,8 @@ def _add_parts(
         scores,
         n_parts,
         theme.language or "en",
+        # the static path, not the transformer: a split stays a few seconds
+        Meaning(members.embed, _part_centres(row_vectors, parts)),
     )
     others = live_labels(session, theme.language, besides=theme.id)
     drafts = tell_apart([d.label for d in described], terms, others)

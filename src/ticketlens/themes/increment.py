@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from sqlalchemy import func, select
 
-from ticketlens.embedding import Embedder, load_embedder
+from ticketlens.embedding import Embedder, load_embedder, normalise
 from ticketlens.store import audit
 from ticketlens.store.schema import (
     ACCEPTED_THEME_STATES,
@@ -36,6 +36,7 @@ from ticketlens.themes.engine import (
     Adapter,
     DiscoveryOptions,
     Grouping,
+    Meaning,
     Progress,
     closest,
     describe_members,
@@ -300,6 +301,13 @@ class _Pool:
         score: np.ndarray = self.grouping.scores[self.text_of]
         return score
 
+    def centres(self) -> np.ndarray:
+        """Each group's unit mean vector over its distinct texts."""
+        groups = self.grouping.assignments
+        centres = np.zeros((self.grouping.count, self.vectors.shape[1]), dtype=np.float32)
+        np.add.at(centres, groups[groups >= 0], self.vectors[groups >= 0])
+        return normalise(centres)
+
 
 def _propose(
     session: Session,
@@ -323,8 +331,10 @@ def _propose(
     known = _known(session, language, space, width)
     known_centres = {i: from_bytes(t.centroid, width)[0] for i, t in known.items()}
     tight_enough = COHESION * _loose_decile(session, language)
+    # Labels placed by the static path: loading the transformer would double an increment.
+    meaning = Meaning(lambda phrases: adapter.transform(phrases, static), pool.centres())
     described, terms = describe_members(
-        texts, pool.text_of, pool.ticket_ids, group, score, count, language
+        texts, pool.text_of, pool.ticket_ids, group, score, count, language, meaning
     )
     new: list[tuple[int, np.ndarray, Theme | None]] = []
     for g in range(count):

@@ -18,7 +18,7 @@ from ticketlens.themes.engine.discover import (
 from ticketlens.themes.engine.distinct_labels import label_key, tell_apart
 from ticketlens.themes.engine.granularity import Granularity, sweep_table
 from ticketlens.themes.engine.grouping import UNCLEAR, Grouping, group_vectors
-from ticketlens.themes.engine.labels import Described, describe_members
+from ticketlens.themes.engine.labels import Described, Meaning, describe_members
 from ticketlens.themes.engine.languages import ALL_LANGUAGES, language_groups, resolve_languages
 from ticketlens.themes.engine.options import DiscoveryOptions, Progress
 from ticketlens.themes.engine.prototypes import Prototypes
@@ -36,6 +36,7 @@ __all__ = [
     "Granularity",
     "Grouping",
     "Known",
+    "Meaning",
     "ParentGroup",
     "Prior",
     "Progress",

@@ -25,13 +25,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ticketlens.embedding import Embedder, Vectors, load_embedder, load_teacher
+from ticketlens.embedding import Embedder, Vectors, load_embedder, load_teacher, normalise
 from ticketlens.themes.engine.adapt import Adapter, adapt
 from ticketlens.themes.engine.cleaning import Boilerplate
 from ticketlens.themes.engine.distinct_labels import tell_apart
 from ticketlens.themes.engine.granularity import Granularity
 from ticketlens.themes.engine.grouping import UNCLEAR, group_vectors
-from ticketlens.themes.engine.labels import Described, GroupTerms, describe, describe_members
+from ticketlens.themes.engine.labels import (
+    Described,
+    GroupTerms,
+    Meaning,
+    describe,
+    describe_members,
+)
 from ticketlens.themes.engine.options import DiscoveryOptions, Progress
 from ticketlens.themes.engine.parents import parent_groups
 from ticketlens.themes.engine.prototypes import Prototypes
@@ -138,10 +144,11 @@ def discover_texts(
     if not unique:
         return dataclasses.replace(_nothing(), notes=("no texts to group",))
     static = embedder or load_embedder(options.model)
+    teacher = teacher or load_teacher(options.teacher)
     adapted = adapt(
         unique,
         static,
-        teacher or load_teacher(options.teacher),
+        teacher,
         teacher_sample=options.teacher_sample,
         seed=options.seed,
         progress=say,
@@ -174,16 +181,33 @@ def discover_texts(
     )
     say("labelling")
     rows = np.arange(len(texts), dtype=np.int64)
+    meaning = _teacher_meaning(teacher, adapted.adapter, result.centroids)
     described, terms = describe_members(
-        unique, text_of, rows, result.ticket_slot, result.ticket_score, len(result.slots), language
+        unique,
+        text_of,
+        rows,
+        result.ticket_slot,
+        result.ticket_score,
+        len(result.slots),
+        language,
+        meaning,
     )
     described = _distinct_drafts(result, described, terms)
-    found = _assemble(result, described, terms, adapted.adapter)
+    found = _assemble(result, described, terms, adapted.adapter, meaning)
     return dataclasses.replace(
         found,
         notes=_why_so_few(found, len(texts), len(unique), options),
         granularity=grouping.granularity,
     )
+
+
+def _teacher_meaning(teacher: Embedder, adapter: Adapter, centroids: Vectors) -> Meaning:
+    """Phrases placed by the transformer itself: the adapted space is its space.
+
+    Sharper than the static model for short phrases, and a few thousand of them
+    take about a second (bench/themes/NOTES.md).
+    """
+    return Meaning(lambda phrases: adapter.direction.remove(teacher.embed(phrases)), centroids)
 
 
 def _why_so_few(
@@ -225,7 +249,11 @@ def _live_slots(result: Reconciled) -> list[int]:
 
 
 def _assemble(
-    result: Reconciled, described: list[Described], terms: GroupTerms, adapter: Adapter
+    result: Reconciled,
+    described: list[Described],
+    terms: GroupTerms,
+    adapter: Adapter,
+    meaning: Meaning | None = None,
 ) -> Discovery:
     """Number the live themes by size and gather them into parent groups."""
     live = _live_slots(result)
@@ -235,8 +263,10 @@ def _assemble(
         parents = parent_groups(result.centroids[live], result.sizes[live])
         parent_of_slot = dict(zip(live, parents.tolist(), strict=True))
         live_terms = terms.rows(live)
-        merged = live_terms.merged(parents, int(parents.max()) + 1)
-        texts = describe(merged)
+        n_parents = int(parents.max()) + 1
+        merged = live_terms.merged(parents, n_parents)
+        centres = _parent_centres(result.centroids[live], result.sizes[live], parents, n_parents)
+        texts = describe(merged, meaning.with_centres(centres) if meaning else None)
         names = tell_apart([d.label for d in texts], merged)
         groups = [
             ParentGroup(p, name, d.keywords, ())
@@ -270,6 +300,15 @@ def _assemble(
         described,
         adapter,
     )
+
+
+def _parent_centres(
+    centroids: Vectors, sizes: np.ndarray, parents: np.ndarray, n_parents: int
+) -> Vectors:
+    """Each parent group's unit centre: its themes' centres weighted by their size."""
+    centres = np.zeros((n_parents, centroids.shape[1]), dtype=np.float32)
+    np.add.at(centres, parents, centroids * sizes[:, None])
+    return normalise(centres)
 
 
 def _nothing() -> Discovery:

@@ -1,9 +1,16 @@
 """Readable labels, keywords and representative tickets for groups of texts.
 
 Keywords are class-based TF-IDF (the terms frequent in one theme and rare in the
-others, as in BERTopic's c-TF-IDF). The label is the best 2-3 word phrase among
-them, because support leads name issues by phrases ("card not arrived"), not by
-single words. Negations are kept: "not" carries the meaning of most complaints.
+others, as in BERTopic's c-TF-IDF). The label is a 2-3 word phrase among them,
+because support leads name issues by phrases ("card not arrived"), not by single
+words. Negations are kept: "not" carries the meaning of most complaints.
+
+Which phrase: the most typical by c-TF-IDF is often a fragment common to the
+theme ("top up", "app says"), not what its tickets are about. Given a
+:class:`Meaning` (the themes' centres and a way to embed a phrase beside them),
+the label is the candidate phrase closest in meaning to the theme's centre, the
+way KeyBERT and BERTopic's KeyBERTInspired pick keywords; measured in
+bench/themes/NOTES.md.
 
 No label or keyword holds a word that names nothing a lead would act on: a piece of a
 link ("https", "www", "com"), an id-like token (12+ characters mixing letters and
@@ -16,8 +23,8 @@ brand: "spotify" in a Spotify support queue). Texts were cleaned before
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -48,6 +55,8 @@ CORPUS_WIDE = 0.25
 CORPUS_WIDE_GROUPS = 0.5
 # A phrase wins over the best single word unless it scores below this share of it.
 PHRASE_SHARE = 0.35
+#: how many of a theme's most typical phrases compete on meaning for its label
+CANDIDATES = 20
 
 
 @dataclass(frozen=True)
@@ -194,12 +203,66 @@ def term_problem(term: str, corpus_wide: set[str] | frozenset[str] = frozenset()
     return None
 
 
-def describe(group_terms: GroupTerms) -> list[Description]:
-    """A label and keywords for each group."""
+@dataclass
+class Meaning:
+    """Where each group sits in an embedding space, and how to place a phrase there.
+
+    ``embed`` returns unit vectors of the same space as ``centres`` (one unit vector
+    per group; a zero row means no centre, and the label falls back to c-TF-IDF).
+    Phrases already embedded are remembered: parent groups reuse their themes'.
+    """
+
+    embed: Callable[[list[str]], np.ndarray]
+    centres: np.ndarray
+    _seen: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def vectors(self, phrases: Sequence[str]) -> np.ndarray:
+        new = [p for p in dict.fromkeys(phrases) if p not in self._seen]
+        if new:
+            self._seen.update(zip(new, self.embed(new), strict=True))
+        return np.array([self._seen[p] for p in phrases])
+
+    def with_centres(self, centres: np.ndarray) -> Meaning:
+        """The same space and remembered phrases, other groups' centres."""
+        return Meaning(self.embed, centres, self._seen)
+
+
+def describe(group_terms: GroupTerms, meaning: Meaning | None = None) -> list[Description]:
+    """A label and keywords for each group (labels chosen by meaning when given one)."""
+    n_groups = len(group_terms.counts)
     if group_terms.counts.shape[1] == 0:
-        return [Description(f"Theme {g + 1}", ()) for g in range(len(group_terms.counts))]
+        return [Description(f"Theme {g + 1}", ()) for g in range(n_groups)]
     scores = group_terms.scores()
-    return [_describe_one(scores[g], group_terms.terms, g) for g in range(len(group_terms.counts))]
+    terms = group_terms.terms
+    described = [_describe_one(scores[g], terms, g) for g in range(n_groups)]
+    if meaning is None:
+        return described
+    candidates = [_candidates(scores[g], terms) for g in range(n_groups)]
+    every = [p for phrases in candidates for p in phrases]
+    if not every:
+        return described
+    vectors = meaning.vectors(every)
+    start = 0
+    for g, phrases in enumerate(candidates):
+        mine, start = vectors[start : start + len(phrases)], start + len(phrases)
+        centre = meaning.centres[g]
+        if not phrases or not np.any(centre):
+            continue
+        closest = phrases[int(np.argmax(mine @ centre))]  # ties: the more typical
+        described[g] = Description(_capitalised(closest), described[g].keywords)
+    return described
+
+
+def _candidates(scores: np.ndarray, terms: np.ndarray) -> list[str]:
+    """The group's :data:`CANDIDATES` most typical readable phrases, most typical first."""
+    order = np.argsort(-scores, kind="stable")[: CANDIDATES * 5]
+    order = order[scores[order] > 0]
+    phrases = [str(terms[i]) for i in order if _readable(str(terms[i]))]
+    return phrases[:CANDIDATES]
+
+
+def _capitalised(label: str) -> str:
+    return label[:1].upper() + label[1:]
 
 
 def class_tfidf(per_group: np.ndarray) -> np.ndarray:
@@ -221,7 +284,7 @@ def _describe_one(scores: np.ndarray, terms: np.ndarray, group: int) -> Descript
         return Description(f"Theme {group + 1}", ())
     keywords = _without_repeats([str(terms[i]) for i in best])[:KEYWORDS]
     label = _best_phrase(best, scores, terms) or _word_pair(keywords)
-    return Description(label[:1].upper() + label[1:], tuple(keywords))
+    return Description(_capitalised(label), tuple(keywords))
 
 
 def _word_pair(keywords: list[str]) -> str:
@@ -299,16 +362,18 @@ def describe_members(
     score: np.ndarray,
     n_slots: int,
     language: str = "en",
+    meaning: Meaning | None = None,
 ) -> tuple[list[Described], GroupTerms]:
     """Label, keywords and typical tickets of each slot from its members' texts.
 
-    Also returns the term counts, so parent groups can be described without recounting.
+    ``meaning`` holds one centre per slot. Also returns the term counts, so parent
+    groups can be described without recounting.
     """
     has = slot >= 0
     width = len(texts)
     keys = np.unique(slot[has] * width + text_of[has])  # each text counted once per theme
     terms = count_terms([texts[k % width] for k in keys.tolist()], keys // width, n_slots, language)
-    descriptions = describe(terms)
+    descriptions = describe(terms, meaning)
     ticket_texts = _TicketTexts(texts, text_of)
     out = []
     for s in range(n_slots):
