@@ -18,7 +18,13 @@ from ticketlens.themes import clean_text, list_themes, rename, run_discovery, ti
 from ticketlens.themes.catalog import current_labels
 from ticketlens.themes.engine import Boilerplate, resolve_languages
 from ticketlens.themes.engine.distinct_labels import label_key, tell_apart
-from ticketlens.themes.engine.labels import count_terms, describe, term_problem
+from ticketlens.themes.engine.labels import (
+    Meaning,
+    count_terms,
+    describe,
+    representatives,
+    term_problem,
+)
 from ticketlens.workspace import Workspace
 
 # -- point 1: cleaning
@@ -275,13 +281,13 @@ def test_point_3_proposals_from_an_import_do_not_take_a_live_label(
     # A person gives a live theme the label one of the fee tickets' proposals drafts
     # (seen on this fixture without the rename).
     target = list_themes(ws)["items"][0]["id"]
-    rename(ws, target, "Additional fees", reason="our name for it")
+    rename(ws, target, "Pound charge", reason="our name for it")
     pipeline.ingest(ws, [write(tmp_path / "fees.jsonl", fees)])
     items = list_themes(ws)["items"]
     new = [t["label"] for t in items if t["id"] not in before]
     assert new  # the import proposed themes
-    assert any(label.startswith("Additional fees: ") for label in new), new
-    assert {t["id"]: t["label"] for t in items}[target] == "Additional fees"
+    assert any(label.startswith("Pound charge: ") for label in new), new
+    assert {t["id"]: t["label"] for t in items}[target] == "Pound charge"
     keys = [label_key(t["label"]) for t in items]
     assert len(keys) == len(set(keys))
 
@@ -301,3 +307,78 @@ def test_point_2_a_source_tag_the_text_contradicts_gives_way_to_the_text() -> No
     assert resolved == ["en", "de", "de", "en"]
     # Without a check the known language is kept as it is.
     assert resolve_languages([english], ["de"], by_language=True) == ["de"]
+
+
+# -- point 2: the label is the typical phrase closest in meaning to the theme
+
+
+def _topic_space(phrases: list[str]) -> np.ndarray:
+    """A toy embedding: one axis for top-up failure words, one for the rest."""
+    topic = {"top", "up", "failed"}
+    rows = []
+    for phrase in phrases:
+        words = phrase.split()
+        rows.append([sum(w in topic for w in words), sum(w not in topic for w in words), 0.1])
+    vectors = np.array(rows, dtype=np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def _app_says_fixture() -> tuple[list[str], np.ndarray]:
+    return _groups(
+        [
+            [
+                "the app says top up failed",
+                "app says my top up failed",
+                "app says pending",
+                "app says error",
+                "app says try later",
+            ]
+            * 2,
+            ["where is my refund", "refund not received", "refund still missing"] * 3,
+        ]
+    )
+
+
+def test_point_2_the_label_is_the_phrase_closest_to_the_themes_meaning() -> None:
+    texts, groups = _app_says_fixture()
+    terms = count_terms(texts, groups, 2)
+    assert describe(terms)[0].label == "App says"  # the most typical phrase names nothing
+    centres = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], dtype=np.float32)
+    described = describe(terms, Meaning(_topic_space, centres))
+    assert described[0].label == "Top up failed"
+    assert described[0].keywords == describe(terms)[0].keywords  # keywords stay c-TF-IDF's
+
+
+def test_point_2_a_group_without_a_centre_keeps_the_typical_phrase() -> None:
+    texts, groups = _app_says_fixture()
+    terms = count_terms(texts, groups, 2)
+    no_centre = np.zeros((2, 3), dtype=np.float32)
+    assert describe(terms, Meaning(_topic_space, no_centre))[0].label == "App says"
+
+
+def test_point_2_each_phrase_is_embedded_once_for_themes_and_their_groups() -> None:
+    texts, groups = _app_says_fixture()
+    terms = count_terms(texts, groups, 2)
+    embedded: list[str] = []
+
+    def embed(phrases: list[str]) -> np.ndarray:
+        embedded.extend(phrases)
+        return _topic_space(phrases)
+
+    meaning = Meaning(embed, np.eye(3, dtype=np.float32)[:2])
+    describe(terms, meaning)
+    first = len(embedded)
+    parents = terms.merged(np.array([0, 0]), 1)
+    describe(parents, meaning.with_centres(np.array([[1.0, 0.0, 0.0]], np.float32)))
+    assert first > 0 and len(embedded) == len(set(embedded))
+
+
+# -- point 4: representative tickets
+
+
+def test_point_4_representatives_prefer_texts_that_say_something() -> None:
+    texts = ["card?", "not working", "my card payment was declined at the shop", "card declined"]
+    scores = np.array([0.99, 0.98, 0.70, 0.60])
+    chosen = representatives(np.arange(4), scores, texts, count=3)
+    assert chosen == [2, 0, 1]  # the readable one first, then the short ones by typicality
+    assert representatives(np.arange(4), scores, texts, count=1) == [2]

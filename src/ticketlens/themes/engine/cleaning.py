@@ -54,14 +54,21 @@ _SIGN_OFF_TAIL = re.compile(
     r"|mit freundlichen grüßen|viele grüße|cordialement)[.!]?\s*,?\s*"
     r"(?:\[[^\]]{1,40}\]|[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3})?\s*$"
 )
+# A greeting opening a sentence: "Hi there," "Dear Customer Support," "Hello." Only the
+# greeting goes: "Hello, there was an error with my top-up" keeps what it says.
+_GREETING = re.compile(
+    r"^(?:(?:dear|sehr geehrte[rs]?)\b[^.!?,\n]{0,60}[,:]"
+    r"|(?:hello|hi|hey|greetings|good (?:morning|afternoon|evening))\b"
+    r"(?:(?:\s+[\w'-]+){0,3}\s*[,:]|\s*[.!]+|\s*$))\s*",
+    re.IGNORECASE,
+)
 # Courtesy sentences of an e-mail: said in every ticket, about none.
 _COURTESY = re.compile(
-    r"^(?:dear\b[^.!?]{0,60},|(?:hello|hi|hey|good (?:morning|afternoon|evening))\b[^.!?]{0,40},"
-    r"|(?:many )?thanks?(?: you)?(?: so much| very much| again| in advance)?(?: for\b.*)?[.!]*$"
+    r"^(?:(?:many )?thanks?(?: you)?(?: so much| very much| again| in advance)?(?: for\b.*)?[.!]*$"
     r"|i (?:hope|trust) (?:this|that|you)\b.{0,40}\bwell\b"
     r"|(?:i )?(?:am )?(?:look|looking) forward to\b|i eagerly await\b"
     r"|(?:please )?let me know if you need (?:any )?(?:more|further|additional)\b"
-    r"|sehr geehrte[rs]?\b[^.!?]{0,60},|vielen dank\b|danke\b.{0,40}$"
+    r"|vielen dank\b|danke\b.{0,40}$"
     r"|ich freue mich auf\b|mit freundlichen grüßen\b)",
     re.IGNORECASE,
 )
@@ -171,7 +178,8 @@ def _without_courtesy(text: str) -> str:
     parts = sentences(text)
     if len(parts) < 2:
         return text
-    kept = [s.strip(_EDGES) for s in parts if not _COURTESY.match(s)]
+    said = (_GREETING.sub("", s, count=1) for s in parts)
+    kept = [s.strip(_EDGES) for s in said if not _COURTESY.match(s)]
     kept = [s for s in kept if s]
     if not any(_WORD.search(s) for s in kept):  # only ":)" would be left
         return text

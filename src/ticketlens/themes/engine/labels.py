@@ -40,7 +40,13 @@ FILLER = frozenset(
     aren't won't does did do like need want know tell explain help able way use using
     get got wondering trying tried possible happened happen reason going""".split()  # noqa: SIM905
 )
-STOP_WORDS = sorted((ENGLISH_STOP_WORDS - NEGATIONS) | FILLER)
+# scikit-learn's list (from the Glasgow IR group) holds words that name support issues:
+# "top up", "bill", "system down", "interest", "call back", "card not found".
+ISSUE_WORDS = frozenset(
+    """top up down back bill call detail empty fill find found front full interest move name
+    show system amount""".split()  # noqa: SIM905
+)
+STOP_WORDS = sorted((ENGLISH_STOP_WORDS - NEGATIONS - ISSUE_WORDS) | FILLER)
 KEYWORDS = 10
 #: a label is at most this many words, its difference from a look-alike's included
 MAX_LABEL_WORDS = 5
@@ -55,6 +61,8 @@ CORPUS_WIDE = 0.25
 CORPUS_WIDE_GROUPS = 0.5
 # A phrase wins over the best single word unless it scores below this share of it.
 PHRASE_SHARE = 0.35
+#: a representative ticket this long at least is preferred to a shorter, more typical one
+READABLE_WORDS = 3
 #: how many of a theme's most typical phrases compete on meaning for its label
 CANDIDATES = 20
 
@@ -333,18 +341,24 @@ def _without_repeats(terms: list[str]) -> list[str]:
 def representatives(
     rows: np.ndarray, scores: np.ndarray, texts: Sequence[str], count: int = 5
 ) -> list[int]:
-    """The ``count`` members closest to their theme's centre, with distinct texts."""
+    """The ``count`` members closest to their theme's centre, with distinct texts.
+
+    Texts of :data:`READABLE_WORDS` words or more come first: "card?" or "not
+    working" is typical of a theme and tells a reader nothing.
+    """
     chosen: list[int] = []
+    short: list[int] = []
     seen: set[str] = set()
     for row in rows[np.argsort(-scores[rows], kind="stable")]:
-        key = " ".join(texts[row].lower().split())
+        words = texts[row].lower().split()
+        key = " ".join(words)
         if key in seen:
             continue
         seen.add(key)
-        chosen.append(int(row))
+        (chosen if len(words) >= READABLE_WORDS else short).append(int(row))
         if len(chosen) == count:
             break
-    return chosen
+    return (chosen + short)[:count]
 
 
 @dataclass(frozen=True)
