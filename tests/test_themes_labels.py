@@ -370,7 +370,8 @@ def test_point_2_each_phrase_is_embedded_once_for_themes_and_their_groups() -> N
     first = len(embedded)
     parents = terms.merged(np.array([0, 0]), 1)
     describe(parents, meaning.with_centres(np.array([[1.0, 0.0, 0.0]], np.float32)))
-    assert first > 0 and len(embedded) == len(set(embedded))
+    assert first > 0
+    assert len(embedded) == len(set(embedded))
 
 
 # -- point 4: representative tickets
