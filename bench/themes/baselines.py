@@ -121,9 +121,9 @@ def ticketlens_pipeline(texts: list[str], languages: list[str] | None = None) ->
     """The product's own discovery, with its default settings, through its public API.
 
     Each text is read as the product reads a ticket (``ticket_text``: cleaned, then its
-    opening). With ``languages`` (a source's tags), tickets are grouped by language as
-    the product does (the tag checked against the text; each language with enough
-    texts gets its own themes, the rest stay unclear).
+    opening). Tickets are grouped by language as the product does: each text's language
+    is the source's tag (``languages``) checked against the text, else detected; each
+    language with enough texts gets its own themes, the rest stay unclear.
 
     Returns, besides the common keys, ``steps``: seconds spent in each step, so the
     embed + discover + assign time can be told apart from labelling; and
@@ -148,15 +148,12 @@ def ticketlens_pipeline(texts: list[str], languages: list[str] | None = None) ->
 
     progress("cleaning")
     read = [ticket_text(None, t) for t in texts]
-    if languages is None:
-        groups, rows_of = ["en"], {"en": list(range(len(texts)))}
-    else:
-        progress("detecting languages")
-        options = DiscoveryOptions()
-        tags: list[str | None] = list(languages)
-        resolved = resolve_languages(read, tags, by_language=True, check=[True] * len(read))
-        groups, _rare = language_groups(resolved, read, options.language_min)
-        rows_of = {g: [i for i, lang in enumerate(resolved) if lang == g] for g in groups}
+    progress("detecting languages")
+    options = DiscoveryOptions()
+    tags: list[str | None] = list(languages) if languages else [None] * len(read)
+    resolved = resolve_languages(read, tags, by_language=True, check=[t is not None for t in tags])
+    groups, _rare = language_groups(resolved, read, options.language_min)
+    rows_of = {g: [i for i, lang in enumerate(resolved) if lang == g] for g in groups}
     assignments = [-1] * len(texts)
     parents = [-1] * len(texts)
     labels: dict[int, str] = {}
@@ -174,7 +171,8 @@ def ticketlens_pipeline(texts: list[str], languages: list[str] | None = None) ->
             details[offset + theme.number] = {
                 "language": language,
                 "keywords": list(theme.keywords[:6]),
-                "examples": [texts[rows[r]][:160] for r in theme.representatives[:3]],
+                # what the engine read of them: cleaned, as it was labelled
+                "examples": [read[rows[r]][:160] for r in theme.representatives[:3]],
             }
         offset += len(found.themes)
         parent_offset += len(found.parents)

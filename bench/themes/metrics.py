@@ -110,23 +110,60 @@ _SCHEMES = {"http", "https"}
 _DOMAIN = re.compile(r"\b[\w-]+\.(?:com|org|net|io|co|ly|gl|de|uk)\b|\bt\.co\b", re.I)
 _ID_LIKE = re.compile(r"^(?=\D*\d)(?=\d*[^\W\d])\w{12,}$|[^\W\d_]{20,}")
 _HANDLE = re.compile(r"(?<![\w@])@(\w{2,30})")
-_SIGN_OFF = re.compile(r"[\^/\-]\s?([A-Z]{2,3})\b")
+# Initials signing off a reply: after a caret, slash or dash, at the end of a line
+# ("... let us know ^JK"). Anywhere else "CPU/GPU" and "- VS Code" would count.
+_SIGN_OFF = re.compile(r"[\^/\-]\s?([A-Z]{2,3})\s*$", re.MULTILINE)
 CORPUS_WIDE_SHARE = 0.5
+# scikit-learn's stop words hold words that name support issues ("top up", "bill",
+# "call", "name", "system"): a label made of them is not a stop word alone.
+ISSUE_WORDS = frozenset(
+    {
+        "top",
+        "up",
+        "down",
+        "back",
+        "bill",
+        "call",
+        "detail",
+        "empty",
+        "fill",
+        "find",
+        "found",
+        "front",
+        "full",
+        "interest",
+        "move",
+        "name",
+        "show",
+        "system",
+        "amount",
+    }
+)
 
 
-def label_problems(theme_labels: dict[int, str], texts: Sequence[str]) -> dict[str, object]:
+def label_problems(
+    theme_labels: dict[int, str], texts: Sequence[str], read: Sequence[str] | None = None
+) -> dict[str, object]:
     """Forbidden tokens and duplicate labels among the themes' labels.
+
+    ``texts`` are the raw texts (where handles and initials are seen); ``read`` what
+    the engine read of them (cleaned: no templates), where a word's share of the corpus
+    is counted; raw texts when not given. A word is a handle when it is written as
+    ``@word`` (3+ times) at least as often as without the ``@``: "React" is a library
+    that a few texts also ``@react``, "SpotifyCares" a handle.
 
     Returns counts per kind, the offending labels (up to 10 per kind) and the
     duplicates, compared case-insensitively.
     """
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+    stop_words = ENGLISH_STOP_WORDS - ISSUE_WORDS
     handles = Counter(h.lower() for t in texts for h in _HANDLE.findall(t))
     initials = Counter(i.lower() for t in texts for i in _SIGN_OFF.findall(t))
-    words_of = [set(re.findall(r"[^\W_]+", t.lower())) for t in texts]
+    plain_uses = Counter(w for t in texts for w in re.findall(r"(?<![@\w])[^\W_]+", t.lower()))
+    words_of = [set(re.findall(r"[^\W_]+", t.lower())) for t in (read or texts)]
     share = Counter(w for words in words_of for w in words)
-    n = max(1, len(texts))
+    n = max(1, len(words_of))
     problems: dict[str, list[str]] = {
         k: [] for k in ("link", "handle", "id_like", "initials", "stop_word_alone", "corpus_wide")
     }
@@ -139,15 +176,15 @@ def label_problems(theme_labels: dict[int, str], texts: Sequence[str]) -> dict[s
             or (set(plain) & _SCHEMES and (set(plain) <= _SCHEMES or set(plain) & _LINK_WORDS))
         ):
             kinds.add("link")
-        if "@" in label or any(handles[w] >= 3 for w in plain):
+        if "@" in label or any(handles[w] >= max(3, plain_uses[w]) for w in plain):
             kinds.add("handle")
         if any(_ID_LIKE.search(w) for w in plain):
             kinds.add("id_like")
         if any(len(w) <= 3 and initials[w] >= 3 for w in plain):
             kinds.add("initials")
-        if plain and all(w in ENGLISH_STOP_WORDS for w in plain):
+        if plain and all(w in stop_words for w in plain):
             kinds.add("stop_word_alone")
-        if any(share[w] / n >= CORPUS_WIDE_SHARE and w not in ENGLISH_STOP_WORDS for w in plain):
+        if any(share[w] / n >= CORPUS_WIDE_SHARE and w not in stop_words for w in plain):
             kinds.add("corpus_wide")
         for kind in kinds:
             problems[kind].append(label)

@@ -133,7 +133,7 @@ def score(ds: datasets.Dataset, result: dict[str, Any]) -> dict[str, Any]:
         out["label_cosine"] = lq["mean_cosine"]
         out["label_quality"] = lq
     if result["theme_labels"] is not None and ds.name != "throughput50k":
-        checks = metrics.label_problems(result["theme_labels"], ds.texts)
+        checks = metrics.label_problems(result["theme_labels"], ds.texts, _read(ds.texts))
         out["labels_forbidden"] = checks["with_forbidden_token"]
         out["labels_duplicate"] = checks["duplicate_labels"]
         out["label_checks"] = checks
@@ -142,6 +142,15 @@ def score(ds: datasets.Dataset, result: dict[str, Any]) -> dict[str, Any]:
                 result["theme_labels"], result["theme_details"]
             )
     return out
+
+
+def _read(texts: list[str]) -> list[str] | None:
+    """What the product reads of each text (cleaned), where a word's share is counted."""
+    try:
+        from ticketlens.themes import ticket_text
+    except ImportError:
+        return None
+    return [ticket_text(None, t) for t in texts]
 
 
 def _encode_normalised(texts: list[str]) -> Any:

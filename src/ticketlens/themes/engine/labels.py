@@ -262,11 +262,19 @@ def describe(group_terms: GroupTerms, meaning: Meaning | None = None) -> list[De
 
 
 def _candidates(scores: np.ndarray, terms: np.ndarray) -> list[str]:
-    """The group's :data:`CANDIDATES` most typical readable phrases, most typical first."""
+    """The group's :data:`CANDIDATES` most typical readable phrases, most typical first.
+
+    A phrase scoring under :data:`PHRASE_SHARE` of the most typical one is rare in the
+    theme: close in meaning, perhaps, but not what its tickets say ("finally working"
+    in a theme of "still not working").
+    """
     order = np.argsort(-scores, kind="stable")[: CANDIDATES * 5]
     order = order[scores[order] > 0]
-    phrases = [str(terms[i]) for i in order if _readable(str(terms[i]))]
-    return phrases[:CANDIDATES]
+    phrases = [i for i in order if _readable(str(terms[i]))]
+    if not phrases:
+        return []
+    floor = PHRASE_SHARE * scores[phrases[0]]
+    return [str(terms[i]) for i in phrases if scores[i] >= floor][:CANDIDATES]
 
 
 def _capitalised(label: str) -> str:
@@ -318,14 +326,9 @@ def _best_phrase(best: np.ndarray, scores: np.ndarray, terms: np.ndarray) -> str
 
 
 def _readable(term: str) -> bool:
-    """Several distinct words, not starting or ending on a negation ("card not")."""
+    """Several distinct words, not ending on a negation ("card not"; "not working" is fine)."""
     words = term.split()
-    return (
-        len(words) >= 2
-        and len(set(words)) == len(words)
-        and words[0] not in NEGATIONS
-        and words[-1] not in NEGATIONS
-    )
+    return len(words) >= 2 and len(set(words)) == len(words) and words[-1] not in NEGATIONS
 
 
 def _without_repeats(terms: list[str]) -> list[str]:
