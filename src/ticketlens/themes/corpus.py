@@ -49,9 +49,15 @@ class Corpus:
 
 def ticket_text(subject: str | None, body: str) -> str:
     """What discovery reads of a ticket: subject and body, cleaned (links, handles,
-    quoted replies, signatures... removed, :func:`clean_text`), then its opening."""
+    quoted replies, signatures... removed, :func:`clean_text`), then its opening.
+
+    Line breaks stay (spaces within a line are collapsed): a template's lines are
+    sentences even without a full stop ("Do you want to request a *feature*...?"
+    under an issue's title), and a corpus's shared sentences are found by them.
+    """
     text = f"{subject}. {body}" if subject and subject not in body else body
-    return " ".join(clean_text(text)[:MAX_CHARS].split())
+    lines = (" ".join(line.split()) for line in clean_text(text)[:MAX_CHARS].splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 def load_corpus(workspace: Workspace, *, unplaced_only: bool = False) -> Corpus:

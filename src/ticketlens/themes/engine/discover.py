@@ -134,10 +134,11 @@ def discover_texts(
     options = options or DiscoveryOptions()
     prior = prior or Prior()
     say = progress or (lambda _step: None)
-    texts = [" ".join(t.split()) for t in texts]
+    # Shared sentences first, while line breaks still mark where a sentence ends.
     boilerplate = Boilerplate.learn(dict.fromkeys(texts))
     if boilerplate.sentences:
         texts = boilerplate.remove_all(texts)
+    texts = [" ".join(t.split()) for t in texts]
     distinct: dict[str, int] = {}
     text_of = np.array([distinct.setdefault(t, len(distinct)) for t in texts], dtype=np.int64)
     unique = list(distinct)
