@@ -125,6 +125,28 @@ def test_point_1_sentences_a_template_repeats_across_tickets_are_left_out() -> N
     assert shared.remove_from("Please assist.") == "Please assist."
 
 
+def test_point_1_a_greeting_goes_but_the_sentence_it_opens_stays() -> None:
+    text = "Hello, there was an error with my top-up this morning. It worked two days ago."
+    assert clean_text(text) == (
+        "there was an error with my top-up this morning. It worked two days ago."
+    )
+    assert clean_text("Hi there, my card is gone. Please help.") == (
+        "my card is gone. Please help."
+    )
+
+
+def test_point_1_a_template_line_under_an_unpunctuated_title_is_boilerplate() -> None:
+    question = "Do you want to request a *feature* or report a *bug*?"
+    texts = [
+        ticket_text(None, f"Issue {i}: export number {i} fails\n{question}\nBug\nDetails {i}")
+        for i in range(40)
+    ]
+    shared = Boilerplate.learn(texts)
+    assert question.lower() in shared.sentences
+    assert question not in shared.remove_from(texts[0])
+    assert "export number 0 fails" in shared.remove_from(texts[0])
+
+
 # -- points 2 and 4: what a label and a keyword may hold
 
 
